@@ -1,0 +1,209 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Copyright (c) 2026 UKeyLink authors */
+#include "uk_setup.h"
+
+#include <sys/types.h>
+
+#include <errno.h>
+#include <malloc.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cjson/cJSON.h>
+
+#include "config.h"
+#include "err.h"
+#include "frame.h"
+#include "host.h"
+#include "log.h"
+#include "rpc.h"
+#include "wipe.h"
+
+#define UK_TICK_MS	1000	/* idle tick for session timeouts */
+
+int
+uk_ctx_init(struct uk_ctx *ctx, struct uk_config *cfg, int out_fd)
+{
+	memset(ctx, 0, sizeof(*ctx));
+	ctx->cfg = cfg;
+	ctx->out_fd = out_fd;
+	ctx->current_id = -1;
+	if (pthread_mutex_init(&ctx->out_mu, NULL) != 0)
+		return UK_ERR_SYSTEM;
+	return 0;
+}
+
+void
+uk_ctx_fini(struct uk_ctx *ctx)
+{
+	size_t i;
+
+	for (i = 0; uk_modules[i] != NULL; i++)
+		if (uk_modules[i]->fini != NULL)
+			uk_modules[i]->fini(ctx);
+	pthread_mutex_destroy(&ctx->out_mu);
+}
+
+int
+uk_host_send_text(struct uk_ctx *ctx, int64_t id, const char *text,
+    size_t len)
+{
+	int r;
+
+	pthread_mutex_lock(&ctx->out_mu);
+	if (ctx->out_broken)
+		r = UK_ERR_SYSTEM;
+	else if ((r = uk_frame_send_text(ctx->out_fd, id, text, len, 0)) != 0
+	    && r != UK_ERR_ALLOC_FAIL)
+		ctx->out_broken = 1;
+	pthread_mutex_unlock(&ctx->out_mu);
+	return r;
+}
+
+int
+uk_host_emit(struct uk_ctx *ctx, cJSON *ev)
+{
+	char *text;
+	int r;
+
+	if (ev == NULL)
+		return UK_ERR_ALLOC_FAIL;
+	text = cJSON_PrintUnformatted(ev);
+	cJSON_Delete(ev);
+	if (text == NULL)
+		return UK_ERR_ALLOC_FAIL;
+	r = uk_host_send_text(ctx, -1, text, strlen(text));
+	cJSON_free(text);
+	return r;
+}
+
+int
+uk_host_progress(struct uk_ctx *ctx, uint64_t done, uint64_t total,
+    const char *stage)
+{
+	cJSON *ev = cJSON_CreateObject();
+
+	if (ev == NULL ||
+	    cJSON_AddStringToObject(ev, "event", "progress") == NULL ||
+	    cJSON_AddNumberToObject(ev, "id", (double)ctx->current_id) == NULL ||
+	    cJSON_AddNumberToObject(ev, "done", (double)done) == NULL ||
+	    cJSON_AddNumberToObject(ev, "total", (double)total) == NULL ||
+	    cJSON_AddStringToObject(ev, "stage", stage) == NULL) {
+		cJSON_Delete(ev);
+		return UK_ERR_ALLOC_FAIL;
+	}
+	return uk_host_emit(ctx, ev);
+}
+
+static void
+tick_modules(struct uk_ctx *ctx)
+{
+	time_t now = time(NULL);
+	size_t i;
+
+	for (i = 0; uk_modules[i] != NULL; i++)
+		if (uk_modules[i]->tick != NULL)
+			uk_modules[i]->tick(ctx, now);
+}
+
+/* Answers a framing problem that left the stream in sync. */
+static int
+answer_frame_error(struct uk_ctx *ctx, int code)
+{
+	char *text = uk_rpc_error_text(-1, code, NULL);
+	int r;
+
+	if (text == NULL)
+		return UK_ERR_ALLOC_FAIL;
+	r = uk_host_send_text(ctx, -1, text, strlen(text));
+	cJSON_free(text);
+	return r;
+}
+
+static int
+handle_one(struct uk_ctx *ctx, const char *req, size_t len)
+{
+	char *out = NULL;
+	int64_t id;
+	int r;
+
+	if ((r = uk_rpc_handle(ctx, req, len, &out, &id)) != 0)
+		return r;
+	r = uk_host_send_text(ctx, id, out, strlen(out));
+	cJSON_free(out);
+	return r;
+}
+
+int
+uk_host_serve(struct uk_ctx *ctx, int in_fd)
+{
+	size_t max = uk_config_max_request(ctx->cfg);
+	struct pollfd p = { .fd = in_fd, .events = POLLIN };
+	char *req;
+	size_t len;
+	int r, n, flags;
+
+	/* Non-blocking output lets a stalled browser time out (frame.c). */
+	if ((flags = fcntl(ctx->out_fd, F_GETFL)) != -1)
+		(void)fcntl(ctx->out_fd, F_SETFL, flags | O_NONBLOCK);
+	uk_info("serving %s extension %s", ctx->caller_browser[0] ?
+	    ctx->caller_browser : "(test)", ctx->caller_id);
+	for (;;) {
+		if ((n = poll(&p, 1, UK_TICK_MS)) < 0 && errno != EINTR) {
+			uk_error("poll: %s", strerror(errno));
+			return 1;
+		}
+		if (n <= 0) {
+			tick_modules(ctx);
+			continue;
+		}
+		r = uk_frame_read(in_fd, max, &req, &len);
+		if (r == UK_FRAME_EOF) {
+			uk_info("end of input: exiting");
+			return 0;
+		}
+		if (r == UK_ERR_MESSAGE_TOO_LARGE || r == UK_ERR_BAD_REQUEST ||
+		    r == UK_ERR_ALLOC_FAIL) {
+			/* Still in sync: say so and keep serving. */
+			uk_warn_r(r, "request refused at framing");
+			if (answer_frame_error(ctx, r) != 0 && ctx->out_broken)
+				return 1;
+			continue;
+		}
+		if (r != 0) {
+			uk_error_r(r, "input out of sync: exiting");
+			return 1;
+		}
+		r = handle_one(ctx, req, len);
+		/* The request may hold a PIN. */
+		uk_freezero(req, len + 1);
+		if (r != 0 && ctx->out_broken) {
+			uk_error_r(r, "cannot write to the browser: exiting");
+			return 1;
+		}
+		tick_modules(ctx);
+	}
+}
+
+/*
+ * cJSON frees request trees that may contain a PIN: wipe every block it
+ * releases, so no handler can forget to.
+ */
+static void
+wiping_free(void *p)
+{
+	if (p != NULL)
+		uk_freezero(p, malloc_usable_size(p));
+}
+
+void
+uk_host_init_hooks(void)
+{
+	cJSON_Hooks hooks = { .malloc_fn = malloc, .free_fn = wiping_free };
+
+	cJSON_InitHooks(&hooks);
+}

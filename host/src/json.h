@@ -1,0 +1,67 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Copyright (c) 2026 UKeyLink authors */
+/*
+ * Strict JSON input and typed access to request parameters.
+ *
+ * Every value from the browser passes through here: UTF-8 is checked before
+ * parsing, nesting depth is bounded, "\u0000" is refused (it would truncate a
+ * C string), and parameter getters check type, range and size before handing
+ * anything out.  Getters return 0, or UK_ERR_INVALID_PARAM with a message in
+ * the caller-supplied why[] naming the member (never quoting its value: it
+ * may be a PIN).  Outputs are cleared on failure.
+ */
+#ifndef UK_JSON_H
+#define UK_JSON_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cjson/cJSON.h>
+
+#include "uk_setup.h"
+
+#define UK_JSON_MAX_DEPTH	16
+#define UK_JSON_WHY_MAX		160
+
+/* 0 when s[0..len) is well-formed UTF-8 (no overlongs, no surrogates). */
+int uk_utf8_valid(const char *s, size_t len);
+
+/*
+ * Parses a complete JSON text.  Returns 0 and *rootp (caller deletes), or
+ * UK_ERR_NOT_UTF8, UK_ERR_TOO_DEEP, UK_ERR_BAD_REQUEST ("\u0000"),
+ * UK_ERR_NOT_JSON (syntax or trailing garbage), UK_ERR_ALLOC_FAIL.
+ */
+int uk_json_parse(const char *s, size_t len, cJSON **rootp) UK_WUR;
+
+/* Fails when obj has a member not in the NULL-terminated list allowed. */
+int uk_json_only_members(const cJSON *obj, const char *const *allowed,
+    char *why, size_t whylen) UK_WUR;
+
+/* The getters below: required=0 makes a missing member a success that leaves
+ * the default in the output (NULL / def).  why may be NULL. */
+int uk_param_string(const cJSON *obj, const char *key, int required,
+    size_t maxlen, const char **valp, char *why, size_t whylen) UK_WUR;
+int uk_param_int(const cJSON *obj, const char *key, int required,
+    int64_t min, int64_t max, int64_t def, int64_t *valp,
+    char *why, size_t whylen) UK_WUR;
+int uk_param_bool(const cJSON *obj, const char *key, int required, int def,
+    int *valp, char *why, size_t whylen) UK_WUR;
+/* Decodes base64 (standard alphabet, padding, CR/LF/space ignored) of at
+ * most maxlen decoded bytes.  *outp is malloc'd (caller frees). */
+int uk_param_base64(const cJSON *obj, const char *key, int required,
+    size_t maxlen, unsigned char **outp, size_t *lenp,
+    char *why, size_t whylen) UK_WUR;
+
+/* Strict base64 decode of a C string; same rules as uk_param_base64.
+ * Returns 0, UK_ERR_INVALID_PARAM, UK_ERR_MESSAGE_TOO_LARGE or ALLOC_FAIL. */
+int uk_base64_decode(const char *s, size_t maxlen, unsigned char **outp,
+    size_t *lenp) UK_WUR;
+/* Base64 (no line breaks) as a malloc'd C string, or NULL. */
+char *uk_base64_encode(const unsigned char *p, size_t len);
+/* Adds a base64 member to obj.  Returns 0 or UK_ERR_ALLOC_FAIL. */
+int uk_json_add_base64(cJSON *obj, const char *key, const unsigned char *p,
+    size_t len) UK_WUR;
+/* Lower-case hex as a malloc'd C string, or NULL. */
+char *uk_hex_encode(const unsigned char *p, size_t len);
+
+#endif /* UK_JSON_H */
