@@ -24,7 +24,7 @@ static struct uk_ctx ctx;
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	char *out = NULL;
+	char *out = NULL, *text;
 	int64_t id;
 	cJSON *resp;
 
@@ -34,8 +34,14 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		    uk_ctx_init(&ctx, cfg, -1) != 0)
 			abort();
 	}
-	if (uk_rpc_handle(&ctx, (const char *)data, size, &out, &id) != 0)
+	/* The framing layer hands over NUL-terminated messages. */
+	if ((text = malloc(size + 1)) == NULL)
+		return 0;
+	memcpy(text, data, size);
+	text[size] = '\0';
+	if (uk_rpc_handle(&ctx, text, size, &out, &id) != 0)
 		abort();
+	free(text);
 	/* The response is JSON with either result or error. */
 	if ((resp = cJSON_Parse(out)) == NULL ||
 	    (cJSON_GetObjectItem(resp, "result") == NULL) ==
