@@ -18,6 +18,7 @@
 #include "frame.h"
 #include "json.h"
 #include "log.h"
+#include "pcsc.h"
 #include "platform.h"
 #include "policy.h"
 
@@ -218,6 +219,7 @@ static const struct {
 	{ "limits", validate_limits },
 	{ "trustAnchors", validate_paths },
 	{ "lockUserConfig", validate_bool },
+	{ "atr", uk_atr_config_validate },
 };
 
 static int
