@@ -18,6 +18,7 @@
 #include "frame.h"
 #include "json.h"
 #include "log.h"
+#include "pcsc.h"
 #include "platform.h"
 #include "policy.h"
 #include "x509.h"
@@ -220,6 +221,7 @@ static const struct {
 	{ "trustAnchors", validate_paths },
 	{ "oids", uk_oid_config_validate },
 	{ "lockUserConfig", validate_bool },
+	{ "atr", uk_atr_config_validate },
 };
 
 static int

@@ -16,5 +16,7 @@ extern const struct uk_module uk_cert_module;
 const struct uk_module *const uk_modules[] = {
 	&uk_host_module,
 	&uk_cert_module,
+extern const struct uk_module uk_pcsc_module;
+	&uk_pcsc_module,
 	NULL,
 };
