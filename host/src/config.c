@@ -18,6 +18,7 @@
 #include "frame.h"
 #include "json.h"
 #include "log.h"
+#include "net.h"
 #include "platform.h"
 #include "policy.h"
 
@@ -218,6 +219,7 @@ static const struct {
 	{ "limits", validate_limits },
 	{ "trustAnchors", validate_paths },
 	{ "lockUserConfig", validate_bool },
+	{ "network", uk_net_config_validate },
 };
 
 static int
