@@ -19,6 +19,7 @@
 #include "json.h"
 #include "log.h"
 #include "pcsc.h"
+#include "net.h"
 #include "platform.h"
 #include "policy.h"
 #include "x509.h"
@@ -222,6 +223,7 @@ static const struct {
 	{ "oids", uk_oid_config_validate },
 	{ "lockUserConfig", validate_bool },
 	{ "atr", uk_atr_config_validate },
+	{ "network", uk_net_config_validate },
 };
 
 static int
