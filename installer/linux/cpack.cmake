@@ -48,9 +48,15 @@ set(CPACK_DEBIAN_PACKAGE_CONTROL_STRICT_PERMISSION ON)
 set(CPACK_RPM_FILE_NAME RPM-DEFAULT)
 set(CPACK_RPM_PACKAGE_LICENSE "Apache-2.0")
 set(CPACK_RPM_PACKAGE_GROUP "Applications/System")
+# The manifests live at fixed paths: not relocatable.
+set(CPACK_PACKAGE_RELOCATABLE OFF)
+set(CPACK_RPM_PACKAGE_RELOCATABLE OFF)
 set(CPACK_RPM_PACKAGE_REQUIRES
   "openssl-libs >= 3.0, libp11, cjson, libcurl, pcsc-lite-libs")
-set(CPACK_RPM_PACKAGE_RECOMMENDS "pcsc-lite, opensc")
+# CMake 3.25's CPackRPM has no Recommends (and drops Suggests when
+# `rpm --suggests` fails, as Debian's rpm does): the Recommends line rides
+# on the Requires header.  rpm >= 4.12 reads it.
+string(APPEND CPACK_RPM_PACKAGE_REQUIRES "\nRecommends: pcsc-lite, opensc")
 set(CPACK_RPM_POST_INSTALL_SCRIPT_FILE ${_uk_pkg_gen}/rpm-post)
 set(CPACK_RPM_PRE_UNINSTALL_SCRIPT_FILE ${_uk_pkg_gen}/rpm-preun)
 set(CPACK_RPM_USER_FILELIST "%config(noreplace) /etc/ukeylink/config.json")
