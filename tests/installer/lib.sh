@@ -5,10 +5,11 @@ FAILS=0
 CHECKS=0
 fail() { echo "FAIL: $*" >&2; FAILS=$((FAILS + 1)); }
 ok() { CHECKS=$((CHECKS + 1)); }
-check() {	# check DESCRIPTION COMMAND...
+check() {	# check DESCRIPTION COMMAND...: stdout of COMMAND is dropped
 	local what=$1; shift
-	if "$@"; then ok; else fail "$what"; fi
+	if "$@" >/dev/null; then ok; else fail "$what"; fi
 }
+not() { ! "$@"; }
 finish() {	# exit status of the test script
 	echo "$(basename "$0"): $CHECKS checks passed, $FAILS failed"
 	[ "$FAILS" -eq 0 ]
