@@ -37,6 +37,9 @@ export class Portal {
     this.issued = new Map();            // serial → {pem, orgCode, mode, replaces}
     this.events = [];                   // what the backend did, for tests
     this.unlockNewPin = opts.unlockNewPin || "host";
+    this.renewWindowDays = 92;          // renewal opens three months before expiry
+    this.issueHold = null;              // tests: a promise that /api/enroll/issue waits for
+    this.issueWaiting = 0;
     const u = demoUnit();
     this.units.set(u.orgCode, u);
   }
@@ -139,7 +142,7 @@ export class Portal {
     const c = parseCert(s.certPem);
     const unit = this.units.get(s.orgCode);
     const view = certView(c, unit);
-    if (name === "renew") return html(res, pages.renew(style, view, unit));
+    if (name === "renew") return html(res, pages.renew(style, view, unit, this.renewWindowDays));
     if (name === "change") return html(res, pages.change(style, view, unit, missingNumbers(c, unit)));
     return html(res, pages.seal(style, view, this.sealState(s.orgCode)));
   }
@@ -229,7 +232,12 @@ export class Portal {
         case "GET /api/session": return send(res, 200, { serial: s.serial, orgCode: s.orgCode, paid: !!s.paid });
         case "POST /api/pay": s.paid = true; this.event("paid", { serial: s.serial, ...pick(body, ["months", "method"]) });
           return send(res, 200, { paid: true });
-        case "POST /api/enroll/issue": return send(res, 200, this.enrollIssue(s, body));
+        case "POST /api/enroll/issue":
+          if (this.issueHold) {
+            this.issueWaiting++;
+            try { await this.issueHold; } finally { this.issueWaiting--; }
+          }
+          return send(res, 200, this.enrollIssue(s, body));
         case "POST /api/enroll/done": return send(res, 200, this.enrollDone(s, body));
         case "POST /api/enroll/failed": this.event("enroll-failed", { serial: s.serial, ...pick(body, ["stage", "error"]) });
           return send(res, 200, {});
@@ -404,6 +412,9 @@ export class Portal {
         this.event("unlock-approved", { ids });
         return { approved: ids };
       }
+      case "/admin/config":
+        if ("renewWindowDays" in b) this.renewWindowDays = Number(b.renewWindowDays);
+        return { renewWindowDays: this.renewWindowDays };
       case "/admin/token":
         this.tokens.set(String(b.tokenSerial), { soPin: String(b.soPin) });
         return { ok: true };

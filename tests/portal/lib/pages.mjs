@@ -174,8 +174,8 @@ function checkPin(pin) {
 </script>`;
 }
 
-export function renew(style, view, unit) {
-  const allowed = view.daysLeft <= 92;
+export function renew(style, view, unit, windowDays = 92) {
+  const allowed = view.daysLeft <= windowDays;
   return layout("证书更新", style, `
 <ol class="steps"><li>1 机构代码确认</li><li>2 社会保险号确认</li><li>3 单位公积金账号确认</li><li>4 确认提交</li></ol>
 <p class="cert">当前证书序列号：<span id="cert-serial">${esc(view.serialShown)}</span>，有效期至

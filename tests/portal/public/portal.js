@@ -49,6 +49,8 @@
     var parts = [];
     if (e.message) parts.push(e.message);
     var code = e.LastError !== undefined ? e.LastError : e.lastError !== undefined ? e.lastError : e.code;
+    if (e.code && typeof e.code === "string" && e.code !== "HOST_ERROR") parts.push("[" + e.code + (e.hostName ? "/" + e.hostName : "") + "]");
+    else if (e.hostName) parts.push("[" + e.hostName + "]");
     if (code !== undefined && code !== null) {
       parts.push("错误码 " + code);
       var t = Portal.codeText(code);
@@ -57,7 +59,7 @@
     if (e.name && e.name !== "Error") parts.push("(" + e.name + ")");
     if (!parts.length) { try { parts.push(JSON.stringify(e)); } catch (x) { parts.push(String(e)); } }
     var s = parts.join(" ");
-    if (/NOT_FOUND|NotFound|-2113664001|未安装/.test(s + " " + (e.code || "") + " " + (e.name || "")) && s.indexOf("驱动下载") < 0)
+    if (/NATIVE_HOST_NOT_FOUND|NativeHostNotFound|-2113664001|未安装/.test(s + " " + (e.code || "") + " " + (e.name || "")) && s.indexOf("驱动下载") < 0)
       s += "。" + INSTALL_HINT;
     return s;
   };
@@ -123,7 +125,7 @@
 
   Portal.tokenLogin = function (token, pin) {
     return Portal.uk("token.login", { token: token, pin: pin }).then(null, function (e) {
-      if (/ALREADY_LOGGED_IN|USER_ALREADY/.test((e && (e.name || e.code || e.message)) + "")) return {};
+      if (/ALREADY_LOGGED_IN|USER_ALREADY/.test(e && [e.hostName, e.name, e.code, e.message].join(" "))) return {};
       throw e;
     });
   };
