@@ -45,7 +45,8 @@ export function extensionBuild() {
   const dist = process.env.UK_EXT_DIST || path.join(REPO, "extension", "dist");
   const chromium = path.join(dist, "chromium");
   const firefox = path.join(dist, "firefox");
-  const idsFile = [path.join(REPO, "extension", "ids.json"), path.join(dist, "ids.json")].find((f) => fs.existsSync(f));
+  const idsFile = [process.env.UK_EXT_IDS, path.join(REPO, "extension", "ids.json"), path.join(dist, "ids.json"),
+    path.join(dist, "..", "ids.json")].find((f) => f && fs.existsSync(f));
   for (const d of [chromium, firefox]) {
     if (!fs.existsSync(path.join(d, "manifest.json")))
       throw new MissingComponent(`the built extension (${d}/manifest.json)`, "Run `node extension/build.mjs` (branch ext).");
