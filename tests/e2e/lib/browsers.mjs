@@ -25,6 +25,7 @@ class Tab {
     this.console = [];
     page.on("dialog", (d) => { this.dialogs.push(d.message()); d.accept().catch(() => {}); });
     page.on("console", (m) => { try { this.console.push(`[${m.type()}] ${m.text()}`); } catch { /* ignore */ } });
+    page.on("pageerror", (e) => this.console.push(`[pageerror] ${e?.message || e}`));
   }
 
   async goto(url) {

@@ -75,7 +75,7 @@ export class Flows {
       await tab.fill("#password", pin);
       await this.step(tab, `gov-${style}-form`, `gov login page (${style} style), PIN entered`);
       const before = this.events("gov-login").length;
-      await tab.click("#login");
+      await tab.click("#btnLogin");
       const r = await tab.until("gov login result", () => {
         const res = document.getElementById("result");
         if (res) return { ok: res.getAttribute("data-ok"), text: document.body.innerText };
@@ -100,7 +100,7 @@ export class Flows {
       await tab.goto(`${this.origin}/gov/${style}/`);
       await tab.fill("#password", "00000000");
       const before = this.events("gov-login").length + this.events("gov-login-failed").length;
-      await tab.click("#login");
+      await tab.click("#btnLogin");
       const msg = await tab.until("wrong-PIN message", () => {
         const m = document.getElementById("msg");
         return m && m.textContent ? m.textContent : false;
@@ -324,7 +324,7 @@ export class Flows {
       // an IE-style gov page: the login shows the install message as well
       await tab.goto(`${this.origin}/gov/${style}/`);
       await tab.fill("#password", this.pin);
-      await tab.click("#login");
+      await tab.click("#btnLogin");
       const m = await tab.until("gov install message", () => {
         const x = document.getElementById("msg");
         return x && x.textContent ? x.textContent + " " + document.body.innerText : false;

@@ -405,7 +405,7 @@ ${style === "ie" ? OBJECT : ""}
 <input type="hidden" name="org"><input type="hidden" name="cn"><input type="hidden" name="orgCode">
 <input type="hidden" name="style" value="${esc(style)}">
 <p>请插入法人一证通，输入证书密码：<input type="password" name="password" id="password"></p>
-<p><input type="button" id="login" value="登 录" onclick="login()"></p>
+<p><input type="button" id="btnLogin" value="登 录" onclick="login()"></p>
 <p id="msg" class="error"></p></form></div>
 <script src="/static/portal.js"></script>
 ${style === "ie" ? GOV_IE : GOV_ASYNC}
