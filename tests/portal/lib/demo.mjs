@@ -16,6 +16,7 @@ export function demoUnit() {
     orgCode: "91310000MA1K000017",
     socialNo: "31000012345678",
     fundNo: "",
+    uniqueId: "SH3100000012345678",   // SHECA unique id of the holder (SEH_GetCertUniqueID)
     certIndex: 2,             // second 法人一证通 of the unit: renewal asks for payment
   };
 }
