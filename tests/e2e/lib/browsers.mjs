@@ -160,10 +160,11 @@ export class ChromiumSession extends Session {
     this.userDataDir = userDataDir;
     this.ctx = await chromium.launchPersistentContext(userDataDir, {
       executablePath: CHROMIUM, headless, ignoreHTTPSErrors: true, viewport: { width: 1100, height: 900 },
+      locale: "zh-CN", env: { ...process.env, LANGUAGE: "zh_CN:zh", LANG: "zh_CN.UTF-8" },
       proxy: proxyPort ? { server: `http://127.0.0.1:${proxyPort}` } : undefined,
       args: [`--disable-extensions-except=${extDir}`, `--load-extension=${extDir}`, "--no-first-run",
         "--disable-background-networking", "--disable-component-update", "--disable-sync", "--disable-gpu",
-        "--lang=zh-CN"],
+        "--lang=zh-CN", "--remote-debugging-port=0"],
     });
     this.extDir = extDir;
     return this;
@@ -171,17 +172,38 @@ export class ChromiumSession extends Session {
 
   async _newPage() { return this.ctx.newPage(); }
 
-  /** The extension's popup as a tab. */
+  /**
+   * The extension's real popup (chrome.action.openPopup() from the service
+   * worker, over the active tab), reached through a second CDP client
+   * (puppeteer-core on --remote-debugging-port): Playwright does not list
+   * popup targets. A popup opened as an ordinary tab is not the same thing:
+   * the background then sees a tab sender.
+   */
   async popupTab(extId) {
     const man = JSON.parse(fs.readFileSync(path.join(this.extDir, "manifest.json"), "utf8"));
     const popup = man.action?.default_popup || man.browser_action?.default_popup;
     if (!popup) throw new MissingComponent("the extension popup (manifest action.default_popup)", "Branch ext.");
-    const t = await this.newTab();
-    await t.goto(`chrome-extension://${extId}/${popup}`);
-    return t;
+    const sw = this.ctx.serviceWorkers().find((w) => w.url().startsWith(`chrome-extension://${extId}/`))
+      || await this.ctx.waitForEvent("serviceworker", { timeout: 10_000 });
+    const r = await sw.evaluate(() => chrome.action.openPopup().then(() => "ok", (e) => String(e && e.message)));
+    if (r !== "ok") throw new Error("chrome.action.openPopup() failed: " + r);
+    if (!this.cdp) {
+      const port = fs.readFileSync(path.join(this.userDataDir, "DevToolsActivePort"), "utf8").split("\n")[0];
+      const puppeteer = (await import("puppeteer-core")).default;
+      this.cdp = await puppeteer.connect({ browserURL: `http://127.0.0.1:${port}`, defaultViewport: null });
+    }
+    const target = await this.cdp.waitForTarget((t) => t.url().startsWith(`chrome-extension://${extId}/${popup}`), { timeout: 10_000 });
+    const page = await target.page();
+    const tab = new Tab(this, page);
+    await tab.until("popup loaded", () => document.readyState === "complete", null, 10_000);
+    return tab;
   }
 
-  async close() { await this.ctx?.close().catch(() => {}); }
+  async close() {
+    await this.cdp?.disconnect().catch(() => {});
+    this.cdp = null;
+    await this.ctx?.close().catch(() => {});
+  }
 }
 
 /** Firefox ESR with the extension installed as a temporary add-on. */

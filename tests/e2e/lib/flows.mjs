@@ -29,6 +29,17 @@ export class Flows {
 
   get origin() { return this.w.origin; }
 
+  /** Waits for sel to show, failing at once when the page reports an error. */
+  async visibleOrError(tab, sel, timeout = 30_000) {
+    const r = await tab.until(`${sel} or an error`, (sel) => {
+      const st = document.getElementById("status");
+      if (st && st.getAttribute("data-state") === "error") return { error: st.textContent };
+      const e = document.querySelector(sel);
+      return e && !e.closest("[hidden]") ? { ok: true } : false;
+    }, sel, timeout);
+    if (r.error) throw new Error(`the page reports: ${r.error}`);
+  }
+
   async step(tab, name, what) {
     const file = await tab.shot(name);
     this.log(`  ✓ ${what}${file ? `  [${path.basename(file)}]` : ""}`);
@@ -260,6 +271,7 @@ export class Flows {
       await tab.until("seal preview", () => (document.getElementById("seal-preview").src || "").startsWith("data:image/png"));
       await this.step(tab, "seal-upload", "未申请印章: seal image uploaded, preview shown");
       await tab.click("#seal-apply");
+      await this.visibleOrError(tab, "#seal-status[data-status=pending]");
       await tab.until("application pending", () => document.getElementById("seal-status").getAttribute("data-status") === "pending");
       await this.step(tab, "seal-pending", "application submitted (审核中)");
       this.w.portal.admin("/admin/seal/approve", {}, new URL("https://x/"));
@@ -290,11 +302,11 @@ export class Flows {
       assert.equal(info.name, ORG);
       assert.match(info.validity, /^\d{4}年\d{2}月\d{2}日至\d{4}年\d{2}月\d{2}日$/);
       await tab.click("#unlock-submit");
-      await tab.waitVisible("#submitted");
+      await this.visibleOrError(tab, "#submitted");
       const id = await tab.text("#unlock-id");
       await this.step(tab, "unlock-submitted", `您的解锁申请已成功提交 (id ${id})`);
       this.w.portal.admin("/admin/unlock/approve", { id }, new URL("https://x/"));
-      await tab.waitVisible("#approved", 20_000);
+      await this.visibleOrError(tab, "#approved", 20_000);
       await this.step(tab, "unlock-approved", "审核已通过 (admin approved)");
       await tab.click("#unlock-apply");
       const st = await tab.waitStatus(60_000);
@@ -307,6 +319,61 @@ export class Flows {
       this.log(`  ✓ PIN reset to an 8-digit PIN (${pin})`);
       return pin;
     } finally { await tab.close(); }
+  }
+
+  // ---- popup (Chromium: the real action popup) --------------------------
+  async popup() {
+    const page = await this.s.newTab();
+    await page.goto(`${this.origin}/async/`);
+    const tab = await this.s.popupTab(this.w.ext.chromiumId);
+    return { page, tab, close: async () => { await tab.close(); await page.close(); } };
+  }
+
+  async popupExpiry() {
+    const p = await this.popup();
+    try {
+      const li = await p.tab.until("a certificate in the popup", () => {
+        const x = document.querySelector("#certs li:not(.note)");
+        return x ? { cls: x.className, text: x.innerText } : false;
+      }, null, 20_000);
+      await this.step(p.tab, "popup-expiry", `popup certificate: ${li.text.replace(/\s+/g, " ")} [${li.cls}]`);
+      assert.equal(li.cls, "warn", "the 80-day certificate is marked for renewal");
+      assert.match(li.text, /\b(79|80)\b/, "days left shown");
+      assert.ok(await p.tab.eval(() => !!document.querySelector("#certs li.warn a")), "a renew link");
+    } finally { await p.close(); }
+  }
+
+  async popupChangePin(newPin) {
+    const p = await this.popup();
+    try {
+      await p.tab.until("token options", () => document.querySelectorAll("#change-token option").length > 0, null, 20_000);
+      await p.tab.eval(() => { document.querySelector("#change-form").closest("details").open = true; });
+      await p.tab.fill("#change-old", this.pin);
+      await p.tab.fill("#change-new", newPin);
+      await p.tab.fill("#change-new2", newPin);
+      await this.step(p.tab, "popup-changepin-form", "popup: change PIN");
+      await p.tab.eval(() => document.querySelector("#change-form").requestSubmit());
+      const r = await p.tab.until("PIN change result", () => {
+        const x = document.getElementById("change-result");
+        return x && x.textContent ? { cls: x.className, text: x.textContent } : false;
+      }, null, 30_000);
+      await this.step(p.tab, "popup-changepin-result", `popup: ${r.text}`);
+      assert.match(r.cls, /ok/, `PIN change failed: ${r.text}`);
+      this.pin = newPin;
+      this.w.currentPin = newPin;
+    } finally { await p.close(); }
+  }
+
+  async popupHostMissing() {
+    const p = await this.popup();
+    try {
+      const t = await p.tab.until("install message", () => {
+        const x = document.querySelector("#host .error");
+        return x ? x.innerText : false;
+      }, null, 20_000);
+      await this.step(p.tab, "nohost-popup", `popup: ${t}`);
+      assert.match(t, /安装|not installed|install/i);
+    } finally { await p.close(); }
   }
 
   // ---- 7. host not installed -------------------------------------------
