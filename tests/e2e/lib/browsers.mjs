@@ -183,17 +183,20 @@ export class ChromiumSession extends Session {
     const man = JSON.parse(fs.readFileSync(path.join(this.extDir, "manifest.json"), "utf8"));
     const popup = man.action?.default_popup || man.browser_action?.default_popup;
     if (!popup) throw new MissingComponent("the extension popup (manifest action.default_popup)", "Branch ext.");
-    const sw = this.ctx.serviceWorkers().find((w) => w.url().startsWith(`chrome-extension://${extId}/`))
-      || await this.ctx.waitForEvent("serviceworker", { timeout: 10_000 });
-    const r = await sw.evaluate(() => chrome.action.openPopup().then(() => "ok", (e) => String(e && e.message)));
-    if (r !== "ok") throw new Error("chrome.action.openPopup() failed: " + r);
     if (!this.cdp) {
       const port = fs.readFileSync(path.join(this.userDataDir, "DevToolsActivePort"), "utf8").split("\n")[0];
       const puppeteer = (await import("puppeteer-core")).default;
       this.cdp = await puppeteer.connect({ browserURL: `http://127.0.0.1:${port}`, defaultViewport: null });
     }
-    const target = await this.cdp.waitForTarget((t) => t.url().startsWith(`chrome-extension://${extId}/${popup}`), { timeout: 10_000 });
+    const isPopup = (t) => t.url().startsWith(`chrome-extension://${extId}/${popup}`);
+    const before = new Set(this.cdp.targets().filter(isPopup));
+    const sw = this.ctx.serviceWorkers().find((w) => w.url().startsWith(`chrome-extension://${extId}/`))
+      || await this.ctx.waitForEvent("serviceworker", { timeout: 10_000 });
+    const r = await sw.evaluate(() => chrome.action.openPopup().then(() => "ok", (e) => String(e && e.message)));
+    if (r !== "ok") throw new Error("chrome.action.openPopup() failed: " + r);
+    const target = await this.cdp.waitForTarget((t) => isPopup(t) && !before.has(t), { timeout: 10_000 });
     const page = await target.page();
+    if (!page) throw new Error("the popup target has no page");
     const tab = new Tab(this, page);
     await tab.until("popup loaded", () => document.readyState === "complete", null, 10_000);
     return tab;
