@@ -171,6 +171,8 @@ export class World {
       log: { level: "debug", destination: this.hostLog },
       pkcs11: { modules: [this.module] },
       trustAnchors: [this.portal.ca.p("root.pem")],
+      // host/doc/enroll.md: seal packages must chain to sealCA
+      enroll: { sealCA: [this.portal.ca.p("root.pem")] },
     };
   }
 

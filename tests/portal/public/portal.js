@@ -236,10 +236,17 @@
   Portal.runEnroll = function (mode, pin) {
     var renew = mode === "renew";
     var busy = renew ? "证书更新中，请不要拔出 usbkey，耐心等待" : "证书签发中，请耐心等待……";
-    var k, txn, issued, sealId = null, removed = null;
+    var k, txn, issued, sealId = null, lost = null;
     if (window.UKeyLink && window.UKeyLink.on) {
-      window.UKeyLink.on("token.removed", function () { removed = "usbkey 已被拔出"; Portal.log("usbkey 已被拔出", "error"); });
+      var onRemoved = function () { lost = lost || "usbkey 已被拔出，请重新插入后重试"; Portal.log("usbkey 已被拔出", "error"); };
+      var onLost = function () {
+        lost = lost || "与 UKeyLink 本地程序的连接已断开（本地程序已退出），请重试";
+        Portal.log("与 UKeyLink 本地程序的连接已断开", "error");
+      };
+      window.UKeyLink.on("token.removed", onRemoved);
+      window.UKeyLink.on("host.disconnected", onLost);
     }
+    function check(v) { if (lost) throw new Error(lost); return v; }
     stage("detect", busy, 5);
     return Portal.findKey(window.PAGE.serial).then(function (key) {
       k = key;
@@ -251,6 +258,12 @@
           Portal.log("发现未完成的更新事务，正在恢复……");
           return Portal.uk("enroll.recover", { token: k.token }).then(function (r) {
             Portal.log("恢复结果：" + (r && (r.action || r.state)));
+            // a request the CA answered before the interruption: drop it, start again
+            if (r && r.action === "awaitingCertificate" && r.transaction)
+              return Portal.uk("enroll.abort", { token: k.token, transaction: r.transaction }).then(function () {
+                Portal.log("已撤销未完成的更新，原证书保持不变");
+              });
+          }).then(function () {
             return Portal.findKey(window.PAGE.serial).then(function (key) { k = key; });
           });
         }
@@ -262,7 +275,7 @@
       txn = r.transaction;
       stage("keygen", busy, 20);
       return Portal.uk("enroll.generateKeyPair", { token: k.token, transaction: txn, keyType: "rsa2048" });
-    }).then(function () {
+    }).then(check).then(function () {
       stage("csr", busy, 35);
       return Portal.uk("enroll.createRequest", { token: k.token, transaction: txn, countersign: true });
     }).then(function (r) {
@@ -274,9 +287,9 @@
       issued = r;
       Portal.log("CA 已签发新证书 " + r.serial);
       stage("install", busy, 65);
-      if (removed) throw new Error(removed);
+      check();
       return Portal.uk("enroll.installCertificate", { token: k.token, transaction: txn, cert: r.cert, chain: r.chain });
-    }).then(function () {
+    }).then(check).then(function () {
       return Portal.uk("seal.list", { token: k.token });
     }).then(function (sl) {
       var seals = (sl && sl.seals) || [];
@@ -289,7 +302,7 @@
       }).then(function (p) {
         return Portal.uk("seal.install", { token: k.token, "package": p["package"], transaction: txn });
       }).then(function (r) { sealId = r.id; Portal.log("电子印章已绑定新证书"); });
-    }).then(function () {
+    }).then(check).then(function () {
       stage("commit", renew ? busy : "开通应用……", 92);
       if (!renew && $("st-app")) $("st-app").className = "current";
       return Portal.uk("enroll.commit", { token: k.token, transaction: txn });
@@ -297,9 +310,14 @@
       Portal.log("旧证书已停用" + (r && r.retired ? "（" + r.retired.certId + "）" : ""));
       stage("done", renew ? "开通应用……" : "开通应用……", 100);
       return Portal.post("/api/enroll/done", { serial: issued.serial, sealId: sealId });
+    }).then(function (r) {
+      if (window.UKeyLink && window.UKeyLink.off) { window.UKeyLink.off("token.removed", onRemoved); window.UKeyLink.off("host.disconnected", onLost); }
+      return r;
     }, function (e) {
-      // roll back what this attempt did; the old key and certificate stay
-      if (txn && k) Portal.uk("enroll.abort", { token: k.token, transaction: txn }).then(null, function () {});
+      if (window.UKeyLink && window.UKeyLink.off) { window.UKeyLink.off("token.removed", onRemoved); window.UKeyLink.off("host.disconnected", onLost); }
+      // roll back what this attempt did (when the host is still there); the old key and certificate stay
+      if (txn && k && !lost) Portal.uk("enroll.abort", { token: k.token, transaction: txn }).then(null, function () {});
+      if (lost && !(e && e.message === lost)) { var x = new Error(lost + "（" + Portal.errMsg(e) + "）"); throw x; }
       throw e;
     });
   };
