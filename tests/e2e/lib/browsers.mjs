@@ -195,8 +195,8 @@ export class ChromiumSession extends Session {
     const r = await sw.evaluate(() => chrome.action.openPopup().then(() => "ok", (e) => String(e && e.message)));
     if (r !== "ok") throw new Error("chrome.action.openPopup() failed: " + r);
     const target = await this.cdp.waitForTarget((t) => isPopup(t) && !before.has(t), { timeout: 10_000 });
-    const page = await target.page();
-    if (!page) throw new Error("the popup target has no page");
+    const page = (await target.page()) || (await target.asPage());
+    if (!page) throw new Error(`the popup target (${target.type()}) has no page`);
     const tab = new Tab(this, page);
     await tab.until("popup loaded", () => document.readyState === "complete", null, 10_000);
     return tab;
