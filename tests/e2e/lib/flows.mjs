@@ -226,6 +226,7 @@ export class Flows {
     // retry: the host restarts, recovers the transaction, the renewal completes
     await tab.fill("#pin", this.pin);
     await tab.click("#retry-btn");
+    await tab.until("the retry to start", () => document.getElementById("status").getAttribute("data-state") !== "error", null, 30_000);
     return this.finishRenewal(tab, oldSerial, { seals: [] });
   }
 
