@@ -20,6 +20,7 @@
 #include "log.h"
 #include "platform.h"
 #include "policy.h"
+#include "token.h"
 
 #ifndef UK_DEFAULT_CHROMIUM_ID
 #define UK_DEFAULT_CHROMIUM_ID ""
@@ -218,6 +219,7 @@ static const struct {
 	{ "limits", validate_limits },
 	{ "trustAnchors", validate_paths },
 	{ "lockUserConfig", validate_bool },
+	{ "pkcs11", uk_token_validate_config },
 };
 
 static int
