@@ -16,6 +16,7 @@
 	X(cert) \
 	X(pcsc) \
 	X(net) \
+	X(se) \
 	/* end of list */
 
 #define UK_MODULE_EXTERN(name) extern const struct uk_module uk_##name##_module;
