@@ -23,6 +23,7 @@
 #include "platform.h"
 #include "policy.h"
 #include "x509.h"
+#include "token.h"
 
 #ifndef UK_DEFAULT_CHROMIUM_ID
 #define UK_DEFAULT_CHROMIUM_ID ""
@@ -224,6 +225,7 @@ static const struct {
 	{ "lockUserConfig", validate_bool },
 	{ "atr", uk_atr_config_validate },
 	{ "network", uk_net_config_validate },
+	{ "pkcs11", uk_token_validate_config },
 };
 
 static int
