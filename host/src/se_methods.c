@@ -354,6 +354,35 @@ se_digest(struct se_call *sc)
 }
 
 /*
+ * Opens an envelope with whichever key of the token it is addressed to:
+ * the page does not say, and a key may hold a signing and an encryption
+ * pair.
+ */
+static int
+open_envelope(struct se_call *sc, const char *token, const unsigned char *der,
+    size_t len, unsigned char **outp, size_t *outlenp)
+{
+	cJSON *certs = NULL, *c, *id, *haskey;
+	int r;
+
+	if ((r = uk_token_decrypt_cms(sc->call->ctx, token, NULL, der, len,
+	    outp, outlenp)) == 0 || r == UK_ERR_TOKEN_REMOVED ||
+	    uk_token_cert_list(sc->call->ctx, token, &certs) != 0)
+		return r;
+	cJSON_ArrayForEach(c, certs) {
+		id = cJSON_GetObjectItemCaseSensitive(c, "certId");
+		haskey = cJSON_GetObjectItemCaseSensitive(c, "hasKey");
+		if (!cJSON_IsString(id) || !cJSON_IsTrue(haskey))
+			continue;
+		if ((r = uk_token_decrypt_cms(sc->call->ctx, token,
+		    id->valuestring, der, len, outp, outlenp)) == 0)
+			break;
+	}
+	cJSON_Delete(certs);
+	return r;
+}
+
+/*
  * SEH_Envelope(type, data, cert): type 1 seals data (text) to cert and
  * returns base64 PKCS#7 EnvelopedData; type 2 opens base64 EnvelopedData
  * with the session's token key and returns the text (base64 when the
@@ -389,8 +418,7 @@ se_envelope(struct se_call *sc)
 	    &derlen) != 0)
 		return uk_call_fail(sc->call, UK_ERR_ENVELOPE,
 		    "envelope is not base64");
-	r = uk_token_decrypt_cms(sc->call->ctx, token, NULL, der, derlen,
-	    &out, &outlen);
+	r = open_envelope(sc, token, der, derlen, &out, &outlen);
 	free(der);
 	if (r != 0)
 		return uk_call_fail(sc->call, r, "cannot open the envelope");
