@@ -208,58 +208,61 @@ START_TEST(test_cert_list)
 {
 	cJSON *resp = okf("cert.list", "{\"token\":\"%s\"}", tok);
 	const cJSON *certs = cJSON_GetObjectItem(res_of(resp), "certs");
-	const cJSON *rsa, *ec, *ca, *subj, *ext;
-	char *der;
+	const cJSON *rsa, *ec, *co2, *ca, *subj, *ext;
+	char path[200], *der;
 	double days;
 
-	ck_assert_int_eq(cJSON_GetArraySize(certs), 3);
+	ck_assert_int_eq(cJSON_GetArraySize(certs), 4);
 	rsa = cert_by_id(certs, "01");
 	ec = cert_by_id(certs, "02");
+	co2 = cert_by_id(certs, "03");
 	ca = cert_by_id(certs, "0a");
+	ck_assert_str_eq(str_of(rsa, "token"), tok);
 	subj = cJSON_GetObjectItem(rsa, "subject");
 	ck_assert_str_eq(str_of(subj, "O"), "上海测试有限公司");
-	ck_assert_str_eq(str_of(subj, "CN"), "张三");
-	ck_assert_str_eq(str_of(subj, "OU"), "信息部");
-	ck_assert_str_eq(str_of(subj, "S"), "上海");
+	ck_assert_str_eq(str_of(subj, "CN"), "上海测试有限公司");
+	ck_assert_str_eq(str_of(subj, "OU"), "法人一证通");
+	ck_assert_str_eq(str_of(subj, "S"), "上海市");
 	ck_assert_str_eq(str_of(subj, "L"), "上海市");
 	ck_assert_str_eq(str_of(subj, "C"), "CN");
-	ck_assert_str_eq(str_of(subj, "E"), "zhangsan@example.cn");
+	ck_assert_str_eq(str_of(subj, "E"), "admin@test1.example.cn");
 	ck_assert_str_eq(str_of(cJSON_GetObjectItem(rsa, "issuer"), "CN"),
-	    "UKeyLink Test Root");
-	ck_assert_str_eq(str_of(rsa, "serial"), "1A2B3C4D");
+	    "UKeyLink Test Issuing CA");
+	ck_assert_str_eq(str_of(rsa, "serial"),
+	    "9F3B2C4D5E6F708192A3B4C5D6E7F0A0");
 	ck_assert_str_eq(str_of(rsa, "label"), "张三 签名");
-	ck_assert_str_eq(str_of(rsa, "keyType"), "rsa");
+	ck_assert_str_eq(str_of(rsa, "keyType"), "RSA");
 	ck_assert_int_eq(cJSON_GetObjectItem(rsa, "keyBits")->valueint, 2048);
 	days = cJSON_GetObjectItem(rsa, "daysLeft")->valuedouble;
-	ck_assert(days >= 728 && days <= 730);
+	ck_assert(days > 300 && days < 20 * 366);
 	ck_assert(cJSON_IsTrue(cJSON_GetObjectItem(rsa, "hasKey")));
 	ck_assert(cJSON_IsTrue(cJSON_GetObjectItem(ec, "hasKey")));
+	ck_assert(cJSON_IsTrue(cJSON_GetObjectItem(co2, "hasKey")));
 	ck_assert(cJSON_IsFalse(cJSON_GetObjectItem(ca, "hasKey")));
-	ck_assert_str_eq(str_of(ec, "keyType"), "ec");
+	ck_assert_str_eq(str_of(ec, "keyType"), "EC");
 	ck_assert_int_eq(cJSON_GetObjectItem(ec, "keyBits")->valueint, 256);
 	ext = cJSON_GetObjectItem(rsa, "extensions");
 	ck_assert_str_eq(str_of(ext, "1.2.156.10260.4.1.4"),
 	    "91310000MA1FL0000X");
-	ck_assert_str_eq(str_of(ext, "1.2.156.10260.4.1.2"), "SI-2026-0001");
-	/* wrapped in an OCTET STRING */
-	ck_assert_str_eq(str_of(ext, "1.2.156.10260.4.1.5"),
-	    "310000MA1FL0000X");
-	ck_assert_str_eq(str_of(ext, "1.2.156.112570.148"), "SH0123456789");
+	ck_assert_str_eq(str_of(ext, "1.2.156.112570.148"), "SH0000000001UID");
+	/* UTF8String and OCTET STRING encodings of the same fields */
+	ck_assert_str_eq(str_of(cJSON_GetObjectItem(ec, "extensions"),
+	    "1.2.156.112570.11.210"), "沪企E310000000001");
+	ck_assert_str_eq(str_of(cJSON_GetObjectItem(co2, "extensions"),
+	    "1.2.156.10260.4.1.4"), "91310000MA1FL0002Y");
+	ck_assert_str_eq(str_of(cJSON_GetObjectItem(co2, "subject"), "O"),
+	    "上海第二测试有限公司");
 	/* the DER is the certificate on the token, byte for byte */
-	{
-		char path[200];
-
-		snprintf(path, sizeof(path), "%s/rsa.der", fx.pki);
-		der = uk_test_file_b64(path);
-		ck_assert_ptr_nonnull(der);
-		ck_assert_str_eq(str_of(rsa, "der"), der);
-		free(der);
-	}
+	snprintf(path, sizeof(path), "%s/rsa.der", fx.pki);
+	der = uk_test_file_b64(path);
+	ck_assert_ptr_nonnull(der);
+	ck_assert_str_eq(str_of(rsa, "der"), der);
+	free(der);
 	cJSON_Delete(resp);
 	/* without a token: every token's certificates */
 	resp = okf("cert.list", "{}");
 	ck_assert_int_eq(cJSON_GetArraySize(cJSON_GetObjectItem(res_of(resp),
-	    "certs")), 3);
+	    "certs")), 4);
 	cJSON_Delete(resp);
 }
 END_TEST
