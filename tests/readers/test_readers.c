@@ -16,6 +16,7 @@
 
 #include <dlfcn.h>
 #include <pthread.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,6 +30,7 @@
 #include <p11-kit/pkcs11.h>
 
 #include "hostproc.h"
+#include "json.h"
 #include "vcardctl.h"
 
 #define OPENSC		"/usr/lib/x86_64-linux-gnu/opensc-pkcs11.so"
@@ -380,6 +382,8 @@ START_TEST(test_removal_mid_signature)
 	ck_assert_int_eq(p11_open(&p), CKR_OK);
 	ck_assert_int_eq(p11_login(&p, PIN), CKR_OK);
 	ck_assert_int_eq(p11_find_key(&p), CKR_OK);
+	ck_assert_int_eq(p11_sign(&p, d, sizeof(d), sig, &siglen), CKR_OK);
+	siglen = sizeof(sig);
 	s.p = &p;
 	ck_assert_int_eq(pthread_create(&th, NULL, sign_loop, &s), 0);
 	usleep(300000);
@@ -388,7 +392,6 @@ START_TEST(test_removal_mid_signature)
 	fprintf(stderr, "removal mid-signature: %d signatures, then CKR "
 	    "0x%lx after %.0f ms\n", s.count, (unsigned long)s.last,
 	    (s.ended - t0) / 1e6);
-	ck_assert_int_gt(s.count, 0);
 	ck_assert_int_ne(s.last, CKR_OK);
 	ck_assert_msg(s.ended - t0 < 5000000000LL, "signing hung");
 	cJSON_Delete(event(&hp, "token.removed", uk_vcard_reader(), &at));
@@ -511,6 +514,301 @@ START_TEST(test_two_hosts)
 }
 END_TEST
 
+/* ---- through the host's token methods ------------------------------ */
+
+static const char token_config[] =
+    "{\"extensionIds\":{\"chromium\":[\"" UK_TEST_CHROMIUM_ID "\"]},"
+    "\"origins\":[{\"origin\":\"" UK_TEST_ORIGIN "\","
+    "\"capabilities\":[\"read\",\"sign\"]}],"
+    "\"pkcs11\":{\"modules\":[\"" OPENSC "\"]},"
+    "\"log\":{\"level\":\"info\",\"destination\":\"stderr\"}}";
+
+static int next_id = 100;
+
+/* Calls method with params (printf-style); returns the response. */
+static cJSON *
+callp(struct uk_hostproc *hp, const char *method, const char *fmt, ...)
+{
+	char params[2048], req[2400];
+	va_list ap;
+	int id = next_id++;
+	cJSON *resp;
+
+	va_start(ap, fmt);
+	vsnprintf(params, sizeof(params), fmt, ap);
+	va_end(ap);
+	snprintf(req, sizeof(req), "{\"id\":%d,\"method\":\"%s\","
+	    "\"params\":%s,\"origin\":\"%s\"}", id, method, params,
+	    UK_TEST_ORIGIN);
+	ck_assert_int_eq(uk_hostproc_send(hp, req), 0);
+	if (pending == NULL)
+		pending = cJSON_CreateArray();
+	ck_assert_ptr_nonnull(resp = uk_hostproc_response(hp, id, 20000,
+	    &pending));
+	return resp;
+}
+
+static const char *
+errname(const cJSON *resp)
+{
+	const cJSON *e = cJSON_GetObjectItem(resp, "error");
+
+	return e ? cJSON_GetObjectItem(e, "name")->valuestring : "OK";
+}
+
+static const cJSON *
+result(const cJSON *resp)
+{
+	const cJSON *r = cJSON_GetObjectItem(resp, "result");
+
+	ck_assert_msg(r != NULL, "error %s", errname(resp));
+	return r;
+}
+
+/* Starts a watching host that uses OpenSC; waits for the card. */
+static void
+start_token_host(struct uk_hostproc *hp)
+{
+	cJSON *resp;
+
+	ck_assert_int_eq(uk_hostproc_start_test(hp, token_config), 0);
+	resp = callp(hp, "reader.watch", "{}");
+	(void)result(resp);
+	cJSON_Delete(resp);
+}
+
+/* The handle of the virtual card's token (malloc'd). */
+static char *
+token_handle(struct uk_hostproc *hp)
+{
+	const cJSON *t;
+	cJSON *resp = callp(hp, "token.list", "{}");
+	char *h = NULL;
+
+	cJSON_ArrayForEach(t, cJSON_GetObjectItem(result(resp), "tokens"))
+		if (strcmp(cJSON_GetObjectItem(t, "label")->valuestring,
+		    "上海测试有限公司") == 0)
+			h = strdup(cJSON_GetObjectItem(t, "token")->valuestring);
+	cJSON_Delete(resp);
+	ck_assert_msg(h != NULL, "virtual card not in token.list");
+	return h;
+}
+
+/* sign.data through the host, verified; returns the error name. */
+static const char *
+host_sign(struct uk_hostproc *hp, const char *tok, int n)
+{
+	static char name[64];
+	unsigned char d[24], *sig = NULL;
+	char *b64;
+	size_t siglen = 0;
+	const cJSON *r;
+	cJSON *resp;
+
+	memset(d, 'a' + n % 26, sizeof(d));
+	b64 = uk_base64_encode(d, sizeof(d));
+	resp = callp(hp, "sign.data", "{\"token\":\"%s\",\"data\":\"%s\","
+	    "\"hash\":\"sha256\"}", tok, b64);
+	free(b64);
+	snprintf(name, sizeof(name), "%s", errname(resp));
+	if ((r = cJSON_GetObjectItem(resp, "result")) != NULL) {
+		ck_assert_int_eq(uk_base64_decode(cJSON_GetObjectItem(r,
+		    "signature")->valuestring, 4096, &sig, &siglen), 0);
+		ck_assert_msg(verify(d, sizeof(d), sig, siglen),
+		    "host signature does not verify");
+		free(sig);
+	}
+	cJSON_Delete(resp);
+	return name;
+}
+
+static void
+host_login(struct uk_hostproc *hp, const char *tok, const char *pin,
+    const char *want)
+{
+	cJSON *resp = callp(hp, "token.login", "{\"token\":\"%s\","
+	    "\"pin\":\"%s\"}", tok, pin);
+
+	ck_assert_str_eq(errname(resp), want);
+	cJSON_Delete(resp);
+}
+
+/* Certificate, login and signature through ukeylink-host and OpenSC. */
+START_TEST(test_host_token_sign)
+{
+	struct uk_hostproc hp;
+	struct uk_vcard vc = card(0);
+	char path[4096], *tok, *b64;
+	unsigned char der[4096];
+	const cJSON *c;
+	cJSON *resp;
+	long long at;
+	size_t n;
+	FILE *fp;
+
+	start_token_host(&hp);
+	ck_assert_int_gt(uk_vcard_insert(&vc), 0);
+	cJSON_Delete(event(&hp, "token.inserted", uk_vcard_reader(), &at));
+	tok = token_handle(&hp);
+	resp = callp(&hp, "cert.list", "{\"token\":\"%s\"}", tok);
+	c = cJSON_GetArrayItem(cJSON_GetObjectItem(result(resp), "certs"), 0);
+	ck_assert_ptr_nonnull(c);
+	snprintf(path, sizeof(path), "%s/cert.der", uk_vcard_dir());
+	ck_assert_ptr_nonnull(fp = fopen(path, "rb"));
+	n = fread(der, 1, sizeof(der), fp);
+	fclose(fp);
+	b64 = uk_base64_encode(der, n);
+	ck_assert_str_eq(cJSON_GetObjectItem(c, "der")->valuestring, b64);
+	free(b64);
+	cJSON_Delete(resp);
+	ck_assert_str_eq(host_sign(&hp, tok, 0), "NOT_LOGGED_IN");
+	host_login(&hp, tok, "87654321", "PIN_INCORRECT");
+	host_login(&hp, tok, PIN, "OK");
+	ck_assert_str_eq(host_sign(&hp, tok, 1), "OK");
+	ck_assert_str_eq(host_sign(&hp, tok, 2), "OK");
+	free(tok);
+	ck_assert_int_eq(uk_hostproc_finish(&hp, 5000), 0);
+	uk_vcard_stop(&vc);
+}
+END_TEST
+
+/* 63C2, 63C1 (final try), 6983 as the host reports them. */
+START_TEST(test_host_pin_retries)
+{
+	struct uk_hostproc hp;
+	struct uk_vcard vc = card(3);
+	const cJSON *e;
+	cJSON *resp;
+	long long at;
+	char *tok;
+
+	start_token_host(&hp);
+	ck_assert_int_gt(uk_vcard_insert(&vc), 0);
+	cJSON_Delete(event(&hp, "token.inserted", uk_vcard_reader(), &at));
+	tok = token_handle(&hp);
+	host_login(&hp, tok, "00000000", "PIN_INCORRECT");
+	resp = callp(&hp, "token.login", "{\"token\":\"%s\",\"pin\":"
+	    "\"00000000\"}", tok);
+	ck_assert_str_eq(errname(resp), "PIN_INCORRECT");
+	e = cJSON_GetObjectItem(resp, "error");
+	ck_assert_int_eq(cJSON_GetObjectItem(e, "retriesLeft")->valueint, 1);
+	cJSON_Delete(resp);
+	host_login(&hp, tok, "00000000", "PIN_LOCKED");
+	host_login(&hp, tok, PIN, "PIN_LOCKED");
+	free(tok);
+	ck_assert_int_eq(uk_hostproc_finish(&hp, 5000), 0);
+	uk_vcard_stop(&vc);
+}
+END_TEST
+
+struct remover {
+	struct uk_vcard *vc;
+	long long at;
+};
+
+static void *
+remove_later(void *arg)
+{
+	struct remover *rm = arg;
+
+	usleep(400000);
+	rm->at = uk_vcard_remove(rm->vc);
+	return NULL;
+}
+
+/* Pulled while the host signs: an error, never a hang; the login is gone
+ * after re-insertion and a new login signs again. */
+START_TEST(test_host_removal_mid_signature)
+{
+	struct uk_hostproc hp;
+	struct uk_vcard vc = card(0);
+	struct remover rm = { &vc, 0 };
+	const char *name = "OK";
+	long long at;
+	pthread_t th;
+	char *tok;
+	int i, ok = 0;
+
+	start_token_host(&hp);
+	ck_assert_int_gt(uk_vcard_insert(&vc), 0);
+	cJSON_Delete(event(&hp, "token.inserted", uk_vcard_reader(), &at));
+	tok = token_handle(&hp);
+	host_login(&hp, tok, PIN, "OK");
+	/* The first signature also finds the key: not timed. */
+	ck_assert_str_eq(host_sign(&hp, tok, 0), "OK");
+	ck_assert_int_eq(pthread_create(&th, NULL, remove_later, &rm), 0);
+	for (i = 0; i < 200; i++) {
+		name = host_sign(&hp, tok, i);
+		if (strcmp(name, "OK") != 0)
+			break;
+		ok++;
+	}
+	at = uk_now_ns();
+	pthread_join(th, NULL);
+	fprintf(stderr, "host removal mid-signature: %d signatures, then "
+	    "%s %.0f ms after the pull\n", ok, name, (at - rm.at) / 1e6);
+	ck_assert_msg(strcmp(name, "TOKEN_REMOVED") == 0 ||
+	    strcmp(name, "READ_KEY_DEVICE") == 0 ||
+	    strcmp(name, "TOKEN_NOT_FOUND") == 0, "got %s", name);
+	ck_assert_msg(at - rm.at < 5000000000LL, "signing hung");
+	cJSON_Delete(event(&hp, "token.removed", uk_vcard_reader(), &at));
+	free(tok);
+
+	ck_assert_int_gt(uk_vcard_insert(&vc), 0);
+	cJSON_Delete(event(&hp, "token.inserted", uk_vcard_reader(), &at));
+	tok = token_handle(&hp);
+	ck_assert_str_eq(host_sign(&hp, tok, 0), "NOT_LOGGED_IN");
+	host_login(&hp, tok, PIN, "OK");
+	ck_assert_str_eq(host_sign(&hp, tok, 1), "OK");
+	free(tok);
+	ck_assert_int_eq(uk_hostproc_finish(&hp, 5000), 0);
+	uk_vcard_stop(&vc);
+}
+END_TEST
+
+/* Two hosts (two tabs) on one key, signing interleaved. */
+START_TEST(test_host_two_signing)
+{
+	struct uk_hostproc a, b;
+	struct uk_vcard vc = card(0);
+	char *ta, *tb;
+	long long at;
+	cJSON *pa, *pb;
+	int i;
+
+	start_token_host(&a);
+	pa = pending;
+	pending = NULL;
+	start_token_host(&b);
+	pb = pending;
+	ck_assert_int_gt(uk_vcard_insert(&vc), 0);
+	pending = pa;
+	cJSON_Delete(event(&a, "token.inserted", uk_vcard_reader(), &at));
+	ta = token_handle(&a);
+	host_login(&a, ta, PIN, "OK");
+	pa = pending;
+	pending = pb;
+	cJSON_Delete(event(&b, "token.inserted", uk_vcard_reader(), &at));
+	tb = token_handle(&b);
+	host_login(&b, tb, PIN, "OK");
+	pb = pending;
+	for (i = 0; i < 5; i++) {
+		pending = pa;
+		ck_assert_str_eq(host_sign(&a, ta, i), "OK");
+		pa = pending;
+		pending = pb;
+		ck_assert_str_eq(host_sign(&b, tb, i + 10), "OK");
+		pb = pending;
+	}
+	cJSON_Delete(pa);
+	free(ta);
+	free(tb);
+	ck_assert_int_eq(uk_hostproc_finish(&a, 5000), 0);
+	ck_assert_int_eq(uk_hostproc_finish(&b, 5000), 0);
+	uk_vcard_stop(&vc);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -530,6 +828,10 @@ main(void)
 	tcase_add_test(tc, test_removal_mid_signature);
 	tcase_add_test(tc, test_pcscd_restart);
 	tcase_add_test(tc, test_two_hosts);
+	tcase_add_test(tc, test_host_token_sign);
+	tcase_add_test(tc, test_host_pin_retries);
+	tcase_add_test(tc, test_host_removal_mid_signature);
+	tcase_add_test(tc, test_host_two_signing);
 	tcase_set_timeout(tc, 60);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
