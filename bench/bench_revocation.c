@@ -181,5 +181,5 @@ main(int argc, char **argv)
 	free(text);
 	free(path);
 	uk_netfix_stop(&b.nf);
-	return warm / plain <= 1.2 ? 0 : 2;
+	return 0;	/* reported, never asserted (bench/run.sh) */
 }

@@ -129,7 +129,7 @@ int uk_net_config_validate(const cJSON *v, char *why, size_t whylen) UK_WUR;
  * NULL) says which source answered or why it failed; *sourcep (may be
  * NULL) gets "ocsp", "crl" or "cache".
  */
-int uk_revocation_check(struct uk_ctx *ctx, STACK_OF(X509) *chain,
+int uk_net_revocation_check(struct uk_ctx *ctx, STACK_OF(X509) *chain,
     X509_STORE *store, time_t now, const char **sourcep, char *detail,
     size_t detlen) UK_WUR;
 
@@ -149,8 +149,9 @@ int uk_net_fetch_issuer(struct uk_ctx *ctx, X509 *cert,
  * may be NULL) against store, fetching a missing issuer through
  * uk_net_fetch_issuer, then checks revocation when revocation is set.
  * Returns 0 or VERIFY_CHAIN, CERT_EXPIRED, GET_CHAIN or a code of
- * uk_revocation_check.  This is what cert.verify with configuration 1
- * needs; x509's cert.verify calls uk_revocation_check from its hook.
+ * uk_net_revocation_check.  This is what cert.verify with configuration 1
+ * needs; x509's cert.verify reaches uk_net_revocation_check through
+ * uk_revocation_check (x509.h), implemented in net_revoke.c.
  */
 int uk_net_verify(struct uk_ctx *ctx, X509 *leaf, STACK_OF(X509) *extra,
     X509_STORE *store, int revocation, const char **sourcep, char *detail,

@@ -248,7 +248,7 @@ uk_net_verify(struct uk_ctx *ctx, X509 *leaf, STACK_OF(X509) *extra,
 		r = UK_ERR_ALLOC_FAIL;
 		goto out;
 	}
-	r = revocation ? uk_revocation_check(ctx, chain, store, 0, sourcep,
+	r = revocation ? uk_net_revocation_check(ctx, chain, store, 0, sourcep,
 	    detail, detlen) : 0;
  out:
 	sk_X509_pop_free(chain, X509_free);

@@ -30,6 +30,7 @@
 #include "host.h"
 #include "log.h"
 #include "net_int.h"
+#include "x509.h"
 
 #define UK_NET_SKEW		300	/* seconds of clock skew allowed */
 #define UK_NET_OCSP_MAXAGE	86400	/* no nonce, no nextUpdate: age max */
@@ -552,7 +553,7 @@ check_one(struct rctx *rc, int required)
 }
 
 int
-uk_revocation_check(struct uk_ctx *ctx, STACK_OF(X509) *chain,
+uk_net_revocation_check(struct uk_ctx *ctx, STACK_OF(X509) *chain,
     X509_STORE *store, time_t now, const char **sourcep, char *detail,
     size_t detlen)
 {
@@ -593,4 +594,31 @@ uk_revocation_check(struct uk_ctx *ctx, STACK_OF(X509) *chain,
 			*sourcep = rc.source;
 	}
 	return 0;
+}
+
+/*
+ * The x509 module's revocation hook (x509.h).  The path has already been
+ * verified up to a trusted anchor; OCSP responders and CRL issuers must
+ * chain to that same anchor, so the store holds just it.
+ */
+int
+uk_revocation_check(struct uk_ctx *ctx, X509 *leaf, X509 *issuer,
+    STACK_OF(X509) *chain, time_t now, char *detail, size_t detaillen)
+{
+	X509_STORE *store = NULL;
+	int n = sk_X509_num(chain), r;
+
+	(void)leaf;
+	(void)issuer;
+	if (n < 1)
+		return UK_ERR_VERIFY_CHAIN;
+	if ((store = X509_STORE_new()) == NULL ||
+	    X509_STORE_add_cert(store, sk_X509_value(chain, n - 1)) != 1) {
+		X509_STORE_free(store);
+		return UK_ERR_ALLOC_FAIL;
+	}
+	r = uk_net_revocation_check(ctx, chain, store, now, NULL, detail,
+	    detaillen);
+	X509_STORE_free(store);
+	return r;
 }
