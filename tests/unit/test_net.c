@@ -573,6 +573,26 @@ static const struct {
 	    UK_ERR_VERIFY_CHAIN },
 	{ "net.verify", "{\"cert\":\"bm90IGEgY2VydA==\"}", NULL,
 	    UK_ERR_CERT_FORMAT },
+	/* x509's cert.verify and the SafeEngine layer reach the same code
+	 * through the hooks; the intermediate comes from caIssuers. */
+	{ "cert.verify", "{\"cert\":\"%s\",\"revocation\":true}",
+	    "good.der", 0 },
+	{ "cert.verify", "{\"cert\":\"%s\",\"revocation\":true}",
+	    "revoked.der", UK_ERR_CERT_REVOKED },
+	{ "cert.verify", "{\"cert\":\"%s\",\"revocation\":true}",
+	    "crlrevoked.der", UK_ERR_CERT_REVOKED },
+	{ "cert.verify", "{\"cert\":\"%s\",\"revocation\":true}",
+	    "sm2good.der", 0 },
+	{ "cert.verify", "{\"cert\":\"%s\",\"revocation\":false}",
+	    "revoked.der", 0 },
+	{ "se.call", "{\"method\":\"SEH_SetConfiguration\",\"args\":[1]}",
+	    NULL, 0 },
+	{ "se.call", "{\"method\":\"SEH_VerifyCertificate\",\"args\":"
+	    "[\"%s\"]}", "unknown.der", UK_ERR_CERT_STATUS_UNKNOWN },
+	{ "se.call", "{\"method\":\"SEH_VerifyCertificate\",\"args\":"
+	    "[\"%s\"]}", "expiredresp.der", UK_ERR_OCSP_EXPIRED },
+	{ "se.call", "{\"method\":\"SEH_VerifyCertificate\",\"args\":"
+	    "[\"%s\"]}", "good.der", 0 },
 	{ "net.download", "{\"url\":\"%s\",\"purpose\":\"cert\"}",
 	    "/static/good.der", 0 },
 	{ "net.download", "{\"url\":\"%s\",\"purpose\":\"cert\"}",
