@@ -289,8 +289,8 @@ uk_netfix_config(struct uk_netfix *nf, const char *extra_network)
 	    "\"revocationHosts\":[\"127.0.0.1\"],"
 	    "\"caFile\":\"%s/tlsca.pem\",\"proxy\":\"\","
 	    "\"allowPlainHttpLoopback\":true,"
-	    "\"connectTimeoutMs\":2000,\"totalTimeoutMs\":3000,"
-	    "\"lowSpeedBytesPerSec\":100,\"lowSpeedSeconds\":1,"
+	    "\"connectTimeoutMs\":2000,\"totalTimeoutMs\":4000,"
+	    "\"lowSpeedBytesPerSec\":100,\"lowSpeedSeconds\":2,"
 	    "\"cacheDir\":\"%s\"%s}}",
 	    nf->dir, nf->dir, nf->cachedir,
 	    extra_network ? extra_network : "");
