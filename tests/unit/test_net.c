@@ -500,6 +500,73 @@ START_TEST(test_progress_events)
 }
 END_TEST
 
+/* text with the first "old" replaced by "new" (malloc'd). */
+static char *
+replace(const char *text, const char *old, const char *new)
+{
+	const char *p = strstr(text, old);
+	size_t n = strlen(text) - strlen(old) + strlen(new) + 1;
+	char *out = malloc(n);
+
+	ck_assert_ptr_nonnull(p);
+	ck_assert_ptr_nonnull(out);
+	memcpy(out, text, (size_t)(p - text));
+	memcpy(out + (p - text), new, strlen(new));
+	memcpy(out + (p - text) + strlen(new), p + strlen(old),
+	    strlen(p + strlen(old)) + 1);
+	return out;
+}
+
+/* Proxies: from the configuration, bypassed by noProxy, and from the
+ * environment.  The test server also works as a plain-HTTP forward proxy;
+ * nothing listens on the target port 1, so success proves the proxy. */
+START_TEST(test_proxy)
+{
+	struct env e;
+	unsigned char *buf;
+	size_t len;
+	char *text, *t2, proxy[128];
+	const char *url = "http://127.0.0.1:1/static/inter.crl";
+	long before;
+
+	ck_assert_ptr_nonnull(text = uk_netfix_config(&nf, NULL));
+	snprintf(proxy, sizeof(proxy), "\"proxy\":\"%s\"", nf.base);
+	t2 = replace(text, "\"proxy\":\"\"", proxy);
+	before = uk_netfix_hits(&nf, "/static/inter.crl");
+	env_open_text(&e, t2, -1);
+	ck_assert_int_eq(uk_net_fetch(&e.ctx, url, UK_NET_CRL, 0, &buf, &len),
+	    0);
+	ck_assert_uint_gt(len, 100);
+	free(buf);
+	ck_assert_int_eq(uk_netfix_hits(&nf, "/static/inter.crl"), before + 1);
+	env_close(&e);
+	free(t2);
+
+	snprintf(proxy, sizeof(proxy), "\"proxy\":\"%s\",\"noProxy\":"
+	    "\"127.0.0.1\"", nf.base);
+	t2 = replace(text, "\"proxy\":\"\"", proxy);
+	env_open_text(&e, t2, -1);
+	ck_assert_int_eq(uk_net_fetch(&e.ctx, url, UK_NET_CRL, 0, &buf, &len),
+	    UK_ERR_NETWORK);
+	env_close(&e);
+	free(t2);
+
+	t2 = replace(text, "\"proxy\":\"\",", "");
+	ck_assert_int_eq(setenv("http_proxy", nf.base, 1), 0);
+	unsetenv("no_proxy");
+	unsetenv("NO_PROXY");
+	env_open_text(&e, t2, -1);
+	ck_assert_int_eq(uk_net_fetch(&e.ctx, url, UK_NET_CRL, 0, &buf, &len),
+	    0);
+	free(buf);
+	ck_assert_int_eq(uk_netfix_hits(&nf, "/static/inter.crl"), before + 2);
+	env_close(&e);
+	unsetenv("http_proxy");
+	free(t2);
+	free(text);
+}
+END_TEST
+
 /* Configuration section: accepted and rejected members. */
 static const struct {
 	const char *json;
@@ -753,6 +820,7 @@ main(void)
 	    UK_ARRAY_LEN(dl_cases));
 	tcase_add_test(tc, test_download_refusals);
 	tcase_add_test(tc, test_fetch_file_atomic);
+	tcase_add_test(tc, test_proxy);
 	tcase_add_test(tc, test_progress_events);
 	tcase_add_loop_test(tc, test_config_section, 0,
 	    UK_ARRAY_LEN(conf_cases));
