@@ -61,7 +61,7 @@ for b in ("com.google.Chrome", "com.microsoft.Edge"):
 ff = by.get("org.mozilla.firefox", {})
 if ff.get("ExtensionSettings", {}).get(fid, {}).get("installation_mode") != "force_installed": bad.append("firefox force-install")
 if sorted(ff.get("3rdparty", {}).get("Extensions", {}).get(fid, {})) != managed: bad.append("firefox managed storage")
-print("\n".join(bad))
+if bad: print("\n".join(bad))
 sys.exit(1 if bad else 0)
 PY
 check "$M: $(cat "$T/mc")" [ ! -s "$T/mc" ]
