@@ -18,8 +18,11 @@
 #include "frame.h"
 #include "json.h"
 #include "log.h"
+#include "pcsc.h"
+#include "net.h"
 #include "platform.h"
 #include "policy.h"
+#include "x509.h"
 
 #ifndef UK_DEFAULT_CHROMIUM_ID
 #define UK_DEFAULT_CHROMIUM_ID ""
@@ -217,7 +220,10 @@ static const struct {
 	{ "log", validate_log },
 	{ "limits", validate_limits },
 	{ "trustAnchors", validate_paths },
+	{ "oids", uk_oid_config_validate },
 	{ "lockUserConfig", validate_bool },
+	{ "atr", uk_atr_config_validate },
+	{ "network", uk_net_config_validate },
 };
 
 static int
