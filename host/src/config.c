@@ -22,6 +22,7 @@
 #include "net.h"
 #include "platform.h"
 #include "policy.h"
+#include "token.h"
 #include "x509.h"
 
 #ifndef UK_DEFAULT_CHROMIUM_ID
@@ -224,6 +225,7 @@ static const struct {
 	{ "lockUserConfig", validate_bool },
 	{ "atr", uk_atr_config_validate },
 	{ "network", uk_net_config_validate },
+	{ "pkcs11", uk_token_validate_config },
 };
 
 static int

@@ -16,6 +16,8 @@
 	X(cert) \
 	X(pcsc) \
 	X(net) \
+	X(se) \
+	X(token)	/* last: others use it in their fini */ \
 	/* end of list */
 
 #define UK_MODULE_EXTERN(name) extern const struct uk_module uk_##name##_module;
