@@ -37,6 +37,27 @@ export default class RateLimiter {
     return true;
   }
 
+  /**
+   * Records a hit without checking.
+   *
+   * @param {string | number} key
+   */
+  hit(key) {
+    const t = this.now();
+    const list = (this.hits.get(key) ?? []).filter((x) => t - x < this.windowMs);
+    list.push(t);
+    this.hits.set(key, list);
+  }
+
+  /**
+   * @param {string | number} key
+   * @returns {boolean} whether the key has reached its limit
+   */
+  isLimited(key) {
+    const t = this.now();
+    return (this.hits.get(key) ?? []).filter((x) => t - x < this.windowMs).length >= this.max;
+  }
+
   /** @param {string | number} key */
   forget(key) {
     this.hits.delete(key);

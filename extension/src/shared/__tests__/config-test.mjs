@@ -69,6 +69,11 @@ describe("RateLimiter", () => {
     t = 1000;
     assert.equal(r.tryHit(1), true);
     r.forget(1);
+    assert.equal(r.isLimited(1), false);
+    r.hit(1);
+    r.hit(1);
+    assert.equal(r.isLimited(1), true);
+    r.forget(1);
     assert.equal(r.tryHit(1), true);
   });
 });
