@@ -99,9 +99,9 @@ describe("background router", () => {
     const api = fakeApi(host, { managed: { extraOrigins: ["https://gov.example.cn"] } });
     const { handle } = createBackground(api);
     await handle(msg("se.snapshot", {}), tabSender(PORTAL));
-    assert.deepEqual((await handle(msg("hello", {}), tabSender(PORTAL))).result, { portal: true, version: "0.1.0" });
+    assert.deepEqual((await handle(msg("hello", {}), tabSender(PORTAL))).result, { portal: true, version: "0.1.0", helpUrl: "https://issp.sheca.com/" });
     assert.ok(api.state.ports[0].disconnected);
-    assert.deepEqual((await handle(msg("hello", {}), tabSender("https://gov.example.cn/", 2))).result, { portal: false, version: "0.1.0" });
+    assert.deepEqual((await handle(msg("hello", {}), tabSender("https://gov.example.cn/", 2))).result, { portal: false, version: "0.1.0", helpUrl: "https://issp.sheca.com/" });
   });
 
   it("keeps one host process per tab", async () => {

@@ -10,9 +10,9 @@
  * @param {import("./types.js").Context} ctx
  * @param {{}} _payload
  * @param {import("./types.js").Caller} caller
- * @returns {Promise<{portal: boolean, version: string}>}
+ * @returns {Promise<{portal: boolean, version: string, helpUrl: string}>}
  */
 export default async function hello(ctx, _payload, caller) {
   ctx.sessions.close(caller.key);
-  return { portal: ctx.policy.isPortal(caller.origin), version: ctx.extension.version };
+  return { portal: ctx.policy.isPortal(caller.origin), version: ctx.extension.version, helpUrl: ctx.policy.policy.config.helpUrl };
 }
