@@ -29,17 +29,16 @@ export function fakeHost({ delay = 5, snapshot = SNAPSHOT, pin = "1111", snapsho
     }
   };
   const handle = async (msg) => {
-    await new Promise((r) => setTimeout(r, delay));
     const action = msg.action.replace(/^ukeylink:/, "");
+    if (action === "se.call" || action === "portal.call") calls.push(structuredClone(msg.payload));
+    await new Promise((r) => setTimeout(r, delay));
     switch (action) {
       case "hello": return { ok: true, result: { portal: true, version: "test", helpUrl: "https://issp.sheca.com/" } };
       case "se.snapshot":
         return snapshotError ? { ok: false, error: snapshotError } : { ok: true, result: snapshot };
       case "se.call":
-        calls.push(structuredClone(msg.payload));
         return { ok: true, result: answer(msg.payload) };
       case "portal.call":
-        calls.push(structuredClone(msg.payload));
         if (msg.payload.method === "token.login" && msg.payload.params.pin !== pin) {
           return { ok: false, error: { code: "HOST_ERROR", name: "HostError", message: "私钥密码错误", messageEn: "Incorrect PIN", lastError: WRONG_PIN, hostName: "PIN_INCORRECT", retriesLeft: 2 } };
         }
@@ -64,7 +63,7 @@ export function fakeHost({ delay = 5, snapshot = SNAPSHOT, pin = "1111", snapsho
  * Loads a page the way the browser would with the extension: ISOLATED
  * bridge and MAIN shim at document_start, then the page's own scripts.
  */
-export function loadPage(html, { host = fakeHost(), url = "https://issp.sheca.com/login", cookie, engineOptions = {} } = {}) {
+export function loadPage(html, { host = fakeHost(), url = "https://issp.sheca.com/login", cookies = [], engineOptions = {} } = {}) {
   const log = { alerts: [], confirms: [], submits: [], errors: [], notices: 0 };
   const virtualConsole = new VirtualConsole();
   virtualConsole.on("error", (m) => log.errors.push(String(m)));
@@ -76,7 +75,7 @@ export function loadPage(html, { host = fakeHost(), url = "https://issp.sheca.co
     pretendToBeVisual: true,
     virtualConsole,
     beforeParse(window) {
-      if (cookie) window.document.cookie = cookie;
+      for (const c of cookies) window.document.cookie = c;
       window.alert = (m) => { log.alerts.push(String(m)); };
       window.confirm = (m) => { log.confirms.push(String(m)); return true; };
       const formProto = window.HTMLFormElement.prototype;
