@@ -62,6 +62,10 @@ export default function installContent(win, api) {
     }
     if (!msg || typeof msg !== "object" || !Number.isSafeInteger(msg.id)) return;
     const id = msg.id;
+    if (Object.keys(msg).some((k) => !["id", "action", "payload"].includes(k))) {
+      replyError(id, new InvalidArgumentError());
+      return;
+    }
     if (detail.length > config.PAGE_MESSAGE_MAX_BYTES) {
       replyError(id, new MessageTooLargeError());
       return;
