@@ -12,10 +12,11 @@ IDS=$(uk_ids_file "$SRC")
 CID=$(jq -r .chromium "$IDS") FID=$(jq -r .firefox "$IDS")
 T=$(mktemp -d /tmp/uk-pol.XXXXXX)
 trap 'rm -rf "$T"' EXIT
-MANAGED='["extraOrigins","logLevel","portalOrigins","portalUrl"]'
+MANAGED='["extraOrigins","helpUrl","logLevel","portalOrigins","portalUrl"]'
 # jq filter: the managed-storage object has exactly the known keys, typed.
 MCHECK='(keys == '"$MANAGED"') and (.extraOrigins | type == "array")
     and (.portalOrigins | type == "array") and (.portalUrl | startswith("https://"))
+    and (.helpUrl | startswith("https://"))
     and (.logLevel | IN("error","warn","info","debug"))'
 
 C=$SRC/installer/policies/chrome/ukeylink.json
@@ -31,10 +32,10 @@ check "$F: force-install of $FID" jq -e --arg id "$FID" \
 check "$F: xpinstall.signatures.required locked false" jq -e \
     '.policies.Preferences["xpinstall.signatures.required"] == {"Value": false, "Status": "locked"}' "$F"
 check "$F: 3rdparty managed storage" jq -e --arg id "$FID" ".policies.\"3rdparty\".Extensions[\$id] | $MCHECK" "$F"
-# The extension's managed_schema (once it has one) declares every key used.
+# The extension's managed_schema declares exactly the keys used here.
 for schema in $(find "$SRC/extension" -name 'managed_schema.json' -not -path '*/node_modules/*' 2>/dev/null); do
 	check "$schema lacks keys of $MANAGED" jq -e --argjson k "$MANAGED" \
-	    '[.properties | keys[]] as $p | all($k[]; . as $x | $p | index($x) != null)' "$schema"
+	    '(.properties | keys) == $k' "$schema"
 done
 
 # macOS profile: a well-formed plist whose payloads carry the ids.
