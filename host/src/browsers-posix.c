@@ -193,10 +193,12 @@ report_dir(const char *browser, const char *dir, uk_browsers_policy_fn *fn,
 	if ((n = scandir(dir, &list, NULL, alphasort)) < 0)
 		return 0;
 	for (i = 0; i < n; i++) {
-		len = strlen(list[i]->d_name);
-		if (len > 5 && strcmp(list[i]->d_name + len - 5, ".json") == 0 &&
-		    snprintf(path, sizeof(path), "%s/%s", dir,
-		    list[i]->d_name) < (int)sizeof(path))
+		const char *name = list[i]->d_name;
+
+		len = strlen(name);
+		if (len > 5 && strcmp(name + len - 5, ".json") == 0 &&
+		    snprintf(path, sizeof(path), "%s/%s", dir, name) <
+		    (int)sizeof(path))
 			found += report_file(browser, path, 0, fn, arg);
 		free(list[i]);
 	}

@@ -77,8 +77,8 @@ static const struct {
 } policy_cases[] = {
 	{ "Chromium", "{\"ExtensionSettings\": {\"" ID "\": {"
 	    "\"installation_mode\": \"force_installed\"}}, \"3rdparty\": "
-	    "{\"extensions\": {\"" ID "\": {\"extraOrigins\": [\"https://a.cn\","
-	    " \"https://b.cn\"]}}}}", 0, 0,
+	    "{\"extensions\": {\"" ID "\": {\"extraOrigins\": "
+	    "[\"https://a.cn\", \"https://b.cn\"]}}}}", 0, 0,
 	    "force-installs the extension; managed storage with 2 extra" },
 	{ "Chromium", "{\"ExtensionInstallForcelist\": [\"x;y\", \"" ID
 	    ";https://clients2.google.com/service/update2/crx\"]}", 0, 0,
@@ -154,7 +154,8 @@ START_TEST(test_policy_reading)
 	    "case %d: '%s' lacks '%s'", _i, out, policy_cases[_i].says);
 	/* One line, marked as a problem exactly when it is one. */
 	ck_assert_msg(strchr(out, '\n') == out + outlen - 1, "%s", out);
-	ck_assert_int_eq(strncmp(out, "  ! ", 4) == 0, policy_cases[_i].problem);
+	ck_assert_int_eq(strncmp(out, "  ! ", 4) == 0,
+	    policy_cases[_i].problem);
 	free(out);
 	uk_config_free(cfg);
 	unlink(path);
