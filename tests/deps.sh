@@ -14,7 +14,6 @@ APT_PACKAGES=(
   libcacard-dev libnss3-tools gnutls-bin openssl
   # tests and tools
   jq python3 libxml2-utils iproute2 util-linux file procps psmisc
-  jq libxml2-utils python3 iproute2 util-linux file procps psmisc
   # browsers for end-to-end tests
   chromium firefox-esr xvfb
   # packaging
