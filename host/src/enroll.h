@@ -218,6 +218,18 @@ int uk_seal_retire(const struct uk_p11 *p, const char *serial_hex,
 /* Removes seal objects bound to serial_hex (rollback of a re-bind). */
 int uk_seal_remove_serial(const struct uk_p11 *p, const char *serial_hex)
     UK_WUR;
+/* A seal object as found on the token. */
+struct uk_seal_obj {
+	CK_OBJECT_HANDLE h;
+	char serial[80];	/* as in the label */
+	char id[40];		/* hex */
+	int archived;
+};
+/* Every seal object (at most max). */
+int uk_seal_scan(const struct uk_p11 *p, struct uk_seal_obj *out,
+    size_t max, size_t *np) UK_WUR;
+/* 1 when two hex serials name the same number. */
+int uk_seal_same_serial(const char *a, const char *b);
 /* Number of seal objects bound to serial_hex (0 on error). */
 size_t uk_seal_count(const struct uk_p11 *p, const char *serial_hex);
 
