@@ -14,6 +14,7 @@
 #include <cjson/cJSON.h>
 
 #include "config.h"
+#include "enroll.h"
 #include "err.h"
 #include "frame.h"
 #include "json.h"
@@ -218,6 +219,7 @@ static const struct {
 	{ "limits", validate_limits },
 	{ "trustAnchors", validate_paths },
 	{ "lockUserConfig", validate_bool },
+	{ "enroll", uk_enroll_config_validate },
 };
 
 static int

@@ -412,7 +412,9 @@ uk_csr_build(const struct uk_p11 *p, CK_OBJECT_HANDLE h, enum uk_keytype kt,
 	if ((bs = ASN1_BIT_STRING_new()) == NULL ||
 	    ASN1_BIT_STRING_set(bs, sig, (int)siglen) != 1)
 		goto out;
-	ASN1_STRING_set_flags(bs, ASN1_STRING_FLAG_BITS_LEFT);
+	/* All bits used: without this, trailing zero bytes would be cut. */
+	bs->flags &= ~(long)0x07;
+	bs->flags |= ASN1_STRING_FLAG_BITS_LEFT;
 	X509_REQ_set0_signature(req, bs);
 	bs = NULL;		/* transferred */
 	r = UK_ERR_SIGN;
