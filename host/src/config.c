@@ -21,6 +21,7 @@
 #include "log.h"
 #include "platform.h"
 #include "policy.h"
+#include "x509.h"
 
 #ifndef UK_DEFAULT_CHROMIUM_ID
 #define UK_DEFAULT_CHROMIUM_ID ""
@@ -218,6 +219,7 @@ static const struct {
 	{ "log", validate_log },
 	{ "limits", validate_limits },
 	{ "trustAnchors", validate_paths },
+	{ "oids", uk_oid_config_validate },
 	{ "lockUserConfig", validate_bool },
 	{ "enroll", uk_enroll_config_validate },
 };

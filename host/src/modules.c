@@ -11,8 +11,10 @@
 #include "host.h"
 
 extern const struct uk_module uk_host_module;
+extern const struct uk_module uk_cert_module;
 
 const struct uk_module *const uk_modules[] = {
 	&uk_host_module,
+	&uk_cert_module,
 	NULL,
 };

@@ -1,0 +1,350 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Copyright (c) 2026 UKeyLink authors */
+/*
+ * SEH_VerifyCertificate: path to a trust anchor, validity dates, key usage,
+ * and revocation through uk_revocation_check().
+ */
+#include "uk_setup.h"
+
+#include <sys/types.h>
+#include <sys/stat.h>
+
+#include <dirent.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cjson/cJSON.h>
+#include <openssl/bio.h>
+#include <openssl/err.h>
+#include <openssl/pem.h>
+#include <openssl/x509.h>
+#include <openssl/x509_vfy.h>
+#include <openssl/x509v3.h>
+
+#include "config.h"
+#include "err.h"
+#include "log.h"
+#include "x509.h"
+#include "x509_int.h"
+
+#ifndef UK_TRUST_DIR
+#define UK_TRUST_DIR "/usr/share/ukeylink/trust"
+#endif
+
+#define UK_ANCHOR_FILE_MAX	(1024 * 1024)	/* bytes of one anchor file */
+
+const char *
+uk_x509_trust_dir(void)
+{
+	return UK_TRUST_DIR;
+}
+
+/* Reads a whole (small) file. */
+static int
+slurp(const char *path, unsigned char **bufp, size_t *lenp)
+{
+	FILE *fp;
+	struct stat st;
+	unsigned char *buf;
+	size_t n;
+
+	*bufp = NULL;
+	*lenp = 0;
+	if ((fp = fopen(path, "rb")) == NULL)
+		return UK_ERR_SYSTEM;
+	if (fstat(fileno(fp), &st) != 0 || !S_ISREG(st.st_mode) ||
+	    st.st_size <= 0 || st.st_size > UK_ANCHOR_FILE_MAX) {
+		fclose(fp);
+		return UK_ERR_CERT_FORMAT;
+	}
+	if ((buf = malloc((size_t)st.st_size)) == NULL) {
+		fclose(fp);
+		return UK_ERR_ALLOC_FAIL;
+	}
+	n = fread(buf, 1, (size_t)st.st_size, fp);
+	fclose(fp);
+	*bufp = buf;
+	*lenp = n;
+	return 0;
+}
+
+int
+uk_x509_load_anchors(X509_STORE *st, const char *path, int *countp)
+{
+	unsigned char *buf = NULL;
+	const unsigned char *p;
+	size_t len;
+	BIO *bio = NULL;
+	X509 *x;
+	int r, n = 0;
+
+	*countp = 0;
+	if ((r = slurp(path, &buf, &len)) != 0)
+		return r;
+	ERR_clear_error();
+	if (len > 0 && buf[0] == 0x30) {
+		p = buf;
+		if ((x = d2i_X509(NULL, &p, (long)len)) != NULL) {
+			if (st == NULL || X509_STORE_add_cert(st, x) == 1)
+				n++;
+			X509_free(x);
+		}
+	} else if ((bio = BIO_new_mem_buf(buf, (int)len)) != NULL) {
+		while ((x = PEM_read_bio_X509(bio, NULL, NULL, NULL)) != NULL) {
+			if (st == NULL || X509_STORE_add_cert(st, x) == 1)
+				n++;
+			X509_free(x);
+		}
+		BIO_free(bio);
+	}
+	ERR_clear_error();
+	free(buf);
+	*countp = n;
+	return n > 0 ? 0 : UK_ERR_CERT_FORMAT;
+}
+
+static int
+has_suffix(const char *s, const char *suffix)
+{
+	size_t a = strlen(s), b = strlen(suffix);
+
+	return a >= b && strcmp(s + a - b, suffix) == 0;
+}
+
+/* Loads every *.pem, *.crt, *.cer, *.der of dir; a missing dir is fine. */
+static int
+load_dir(X509_STORE *st, const char *dir, int *countp)
+{
+	DIR *d;
+	struct dirent *de;
+	char path[PATH_MAX];
+	int n;
+
+	*countp = 0;
+	if ((d = opendir(dir)) == NULL)
+		return 0;
+	while ((de = readdir(d)) != NULL) {
+		if (!has_suffix(de->d_name, ".pem") &&
+		    !has_suffix(de->d_name, ".crt") &&
+		    !has_suffix(de->d_name, ".cer") &&
+		    !has_suffix(de->d_name, ".der"))
+			continue;
+		if (snprintf(path, sizeof(path), "%s/%s", dir, de->d_name) >=
+		    (int)sizeof(path))
+			continue;
+		if (uk_x509_load_anchors(st, path, &n) != 0)
+			uk_warn("trust anchor %s: not a certificate", path);
+		*countp += n;
+	}
+	closedir(d);
+	return 0;
+}
+
+/* The shipped roots plus the configuration's trustAnchors. */
+static int
+build_store(const struct uk_config *cfg, X509_STORE **stp, int *countp)
+{
+	X509_STORE *st;
+	const cJSON *anchors, *a;
+	int n, total = 0;
+
+	*stp = NULL;
+	*countp = 0;
+	if ((st = X509_STORE_new()) == NULL)
+		return UK_ERR_ALLOC_FAIL;
+	(void)load_dir(st, UK_TRUST_DIR, &n);
+	total += n;
+	anchors = cfg ? uk_config_section(cfg, "trustAnchors") : NULL;
+	cJSON_ArrayForEach(a, anchors) {
+		if (!cJSON_IsString(a))
+			continue;
+		if (uk_x509_load_anchors(st, a->valuestring, &n) != 0)
+			uk_warn("trustAnchors: %s cannot be read as "
+			    "certificates", a->valuestring);
+		total += n;
+	}
+	*stp = st;
+	*countp = total;
+	return 0;
+}
+
+/* The SafeEngine code for an OpenSSL verification error. */
+static int
+map_verify_error(int err)
+{
+	switch (err) {
+	case X509_V_ERR_CERT_HAS_EXPIRED:
+	case X509_V_ERR_CERT_NOT_YET_VALID:
+		return UK_ERR_CERT_EXPIRED;
+	case X509_V_ERR_ERROR_IN_CERT_NOT_BEFORE_FIELD:
+	case X509_V_ERR_ERROR_IN_CERT_NOT_AFTER_FIELD:
+	case X509_V_ERR_UNABLE_TO_DECODE_ISSUER_PUBLIC_KEY:
+		return UK_ERR_CERT_FORMAT;
+	case X509_V_ERR_OUT_OF_MEM:
+		return UK_ERR_ALLOC_FAIL;
+	case X509_V_ERR_CERT_REVOKED:
+		return UK_ERR_CERT_REVOKED;
+	}
+	return UK_ERR_VERIFY_CHAIN;
+}
+
+/* The leaf's own dates, checked first as SafeEngine does. */
+static int
+check_dates(const struct uk_x509 *cert, time_t now, char *detail,
+    size_t detaillen)
+{
+	X509 *x = uk_x509_get0(cert);
+	int64_t nb, na;
+	char buf[32];
+
+	if (uk_asn1_time_epoch(X509_get0_notBefore(x), &nb) != 0 ||
+	    uk_asn1_time_epoch(X509_get0_notAfter(x), &na) != 0) {
+		snprintf(detail, detaillen, "unreadable validity dates");
+		return UK_ERR_CERT_FORMAT;
+	}
+	if (na < (int64_t)now) {
+		uk_asn1_time_iso(X509_get0_notAfter(x), buf, sizeof(buf));
+		snprintf(detail, detaillen, "expired on %s", buf);
+		return UK_ERR_CERT_EXPIRED;
+	}
+	if (nb > (int64_t)now) {
+		uk_asn1_time_iso(X509_get0_notBefore(x), buf, sizeof(buf));
+		snprintf(detail, detaillen, "not valid before %s", buf);
+		return UK_ERR_CERT_EXPIRED;
+	}
+	return 0;
+}
+
+static int
+check_chain(X509_STORE_CTX *xc, char *detail, size_t detaillen)
+{
+	int err, depth;
+	X509 *bad;
+	char name[256];
+
+	if (X509_verify_cert(xc) == 1)
+		return 0;
+	err = X509_STORE_CTX_get_error(xc);
+	depth = X509_STORE_CTX_get_error_depth(xc);
+	name[0] = '\0';
+	if ((bad = X509_STORE_CTX_get_current_cert(xc)) != NULL)
+		X509_NAME_oneline(X509_get_subject_name(bad), name,
+		    sizeof(name));
+	snprintf(detail, detaillen, "depth %d (%.120s): %s", depth, name,
+	    X509_verify_cert_error_string(err));
+	return map_verify_error(err);
+}
+
+static int
+check_revocation(struct uk_ctx *ctx, X509_STORE_CTX *xc, time_t now,
+    char *detail, size_t detaillen)
+{
+	STACK_OF(X509) *path;
+	X509 *leaf, *issuer;
+	int r;
+
+	if ((path = X509_STORE_CTX_get1_chain(xc)) == NULL)
+		return UK_ERR_ALLOC_FAIL;
+	leaf = sk_X509_value(path, 0);
+	issuer = sk_X509_num(path) > 1 ? sk_X509_value(path, 1) : NULL;
+	r = uk_revocation_check(ctx, leaf, issuer, path, now, detail,
+	    detaillen);
+	sk_X509_pop_free(path, X509_free);
+	return r;
+}
+
+int
+uk_x509_verify(struct uk_ctx *ctx, const struct uk_config *cfg,
+    const struct uk_x509 *cert, struct uk_x509 *const *chain,
+    size_t nchain, int revocation, time_t now, char *detail,
+    size_t detaillen)
+{
+	X509_STORE *st = NULL;
+	X509_STORE_CTX *xc = NULL;
+	STACK_OF(X509) *untrusted = NULL;
+	X509 *leaf = uk_x509_get0(cert);
+	uint32_t ku;
+	size_t i;
+	int anchors, r = UK_ERR_INTERNAL;
+
+	if (detaillen > 0)
+		detail[0] = '\0';
+	if (nchain > UK_X509_MAX_CHAIN) {
+		snprintf(detail, detaillen, "more than %d chain certificates",
+		    UK_X509_MAX_CHAIN);
+		return UK_ERR_CHAIN_FORMAT;
+	}
+	if ((r = check_dates(cert, now, detail, detaillen)) != 0)
+		return r;
+	ERR_clear_error();
+	if ((r = build_store(cfg, &st, &anchors)) != 0)
+		goto out;
+	if (anchors == 0) {
+		snprintf(detail, detaillen, "no trust anchors (%s, "
+		    "trustAnchors)", UK_TRUST_DIR);
+		r = UK_ERR_VERIFY_CHAIN;
+		goto out;
+	}
+	r = UK_ERR_ALLOC_FAIL;
+	if ((untrusted = sk_X509_new_null()) == NULL ||
+	    (xc = X509_STORE_CTX_new()) == NULL)
+		goto out;
+	for (i = 0; i < nchain; i++)
+		if (!X509_add_cert(untrusted, uk_x509_get0(chain[i]),
+		    X509_ADD_FLAG_UP_REF))
+			goto out;
+	if (X509_STORE_CTX_init(xc, st, leaf, untrusted) != 1)
+		goto out;
+	X509_STORE_CTX_set_time(xc, 0, now);
+	/* A configured intermediate is trusted as it is. */
+	X509_STORE_CTX_set_flags(xc, X509_V_FLAG_PARTIAL_CHAIN);
+	if ((r = check_chain(xc, detail, detaillen)) != 0)
+		goto out;
+	ku = X509_get_key_usage(leaf);
+	if (ku != UINT32_MAX && (ku & KU_DIGITAL_SIGNATURE) == 0) {
+		snprintf(detail, detaillen, "key usage does not allow "
+		    "digitalSignature");
+		r = UK_ERR_VERIFY_CHAIN;
+		goto out;
+	}
+	if (revocation &&
+	    (r = check_revocation(ctx, xc, now, detail, detaillen)) != 0)
+		goto out;
+	/* success */
+	r = 0;
+ out:
+	ERR_clear_error();
+	X509_STORE_CTX_free(xc);
+	sk_X509_pop_free(untrusted, X509_free);
+	X509_STORE_free(st);
+	return r;
+}
+
+int
+uk_x509_diagnose_anchors(const struct uk_config *cfg, FILE *fp)
+{
+	const cJSON *anchors, *a;
+	int n = 0, problems = 0;
+
+	(void)load_dir(NULL, UK_TRUST_DIR, &n);
+	fprintf(fp, "  shipped roots: %d in %s\n", n, UK_TRUST_DIR);
+	if (n == 0) {
+		fprintf(fp, "  ! no shipped roots: reinstall the host\n");
+		problems++;
+	}
+	anchors = cfg ? uk_config_section(cfg, "trustAnchors") : NULL;
+	cJSON_ArrayForEach(a, anchors) {
+		if (!cJSON_IsString(a))
+			continue;
+		if (uk_x509_load_anchors(NULL, a->valuestring, &n) != 0) {
+			fprintf(fp, "  ! trustAnchors: %s cannot be read as "
+			    "certificates\n", a->valuestring);
+			problems++;
+		} else
+			fprintf(fp, "  trustAnchors: %s (%d)\n",
+			    a->valuestring, n);
+	}
+	return problems;
+}
