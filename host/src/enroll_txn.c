@@ -22,6 +22,7 @@
 #include <openssl/evp.h>
 #include <openssl/rand.h>
 #include <openssl/x509.h>
+#include <openssl/x509v3.h>
 
 #include "config.h"
 #include "enroll.h"
@@ -45,8 +46,13 @@ load_paths(X509_STORE **storep, const cJSON *paths)
 	cJSON_ArrayForEach(e, paths) {
 		if (!cJSON_IsString(e))
 			return UK_ERR_CONFIG;
-		if (*storep == NULL && (*storep = X509_STORE_new()) == NULL)
-			return UK_ERR_ALLOC_FAIL;
+		if (*storep == NULL) {
+			if ((*storep = X509_STORE_new()) == NULL)
+				return UK_ERR_ALLOC_FAIL;
+			/* Seal signers and issuing CAs need no S/MIME or
+			 * TLS purpose. */
+			X509_STORE_set_purpose(*storep, X509_PURPOSE_ANY);
+		}
 		if (X509_STORE_load_file(*storep, e->valuestring) != 1) {
 			uk_error("cannot read trust anchors from %s",
 			    e->valuestring);
