@@ -21,6 +21,7 @@
 #include "log.h"
 #include "platform.h"
 #include "policy.h"
+#include "token.h"
 #include "x509.h"
 
 #ifndef UK_DEFAULT_CHROMIUM_ID
@@ -222,6 +223,7 @@ static const struct {
 	{ "oids", uk_oid_config_validate },
 	{ "lockUserConfig", validate_bool },
 	{ "enroll", uk_enroll_config_validate },
+	{ "pkcs11", uk_token_validate_config },
 };
 
 static int

@@ -11,10 +11,18 @@
 #include "host.h"
 
 extern const struct uk_module uk_host_module;
+extern const struct uk_module uk_token_module;
 extern const struct uk_module uk_cert_module;
+extern const struct uk_module uk_enroll_module;
+extern const struct uk_module uk_seal_module;
+extern const struct uk_module uk_unlock_module;
 
 const struct uk_module *const uk_modules[] = {
 	&uk_host_module,
+	&uk_token_module,
 	&uk_cert_module,
+	&uk_enroll_module,
+	&uk_seal_module,
+	&uk_unlock_module,
 	NULL,
 };

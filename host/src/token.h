@@ -230,6 +230,12 @@ int uk_token_info(struct uk_ctx *ctx, const char *token, CK_SLOT_ID *slotp,
     CK_TOKEN_INFO *infop) UK_WUR;
 /* Objects on the token changed (forget cached certificates/keys). */
 void uk_token_changed(struct uk_ctx *ctx, const char *token);
+/* Problems of configured modules that failed to load: a new array of
+ * {path, code, message} (caller deletes). */
+int uk_token_module_problems(struct uk_ctx *ctx, cJSON **arrp) UK_WUR;
+/* Validator of the "pkcs11" configuration section (config.c's table). */
+int uk_token_validate_config(const cJSON *v, char *why, size_t whylen)
+    UK_WUR;
 /* Maps a CKR to the closest UK_ERR_* code (dflt when none fits). */
 int uk_token_ckr_err(CK_RV rv, int dflt);
 
