@@ -3,11 +3,11 @@
 /*
  * The enroll core on SoftHSM2 tokens, driven directly (no host): renewal
  * RSA→RSA and RSA→EC, change mode, every refused certificate, seals, the
- * unlock envelope and C_InitPIN, and the fault-injection matrix (a child
- * process dies before every PKCS#11 write and at every journal step; a
- * new process recovers; the token must hold a working pair and no
- * certificate without its key).  test_enroll_host.c repeats the flows
- * through the real host binary.
+ * unlock envelope and C_InitPIN, and the step crash matrix in-process (a
+ * child process dies at every journal step; a new process recovers; the
+ * token must hold a working pair and no certificate without its key).
+ * test_enroll_host.c repeats the flows through the real host binary and
+ * runs the full matrix there (every step and every PKCS#11 write).
  */
 #include "uk_setup.h"
 
@@ -727,28 +727,6 @@ run_child(void (*fn)(void))
 	return WEXITSTATUS(st);
 }
 
-START_TEST(fault_every_write)
-{
-	int st;
-
-	fault_step = NULL;
-	for (fault_write = 1; fault_write < 100; fault_write++) {
-		ck_assert_ptr_nonnull(uk_ef_token(0));
-		st = run_child(child_flow);
-		ck_assert_msg(st == 42 || st == 0, "write %lu: flow exit %d",
-		    fault_write, st);
-		if (st == 0)
-			break;	/* the flow has fewer writes than N */
-		st = run_child(child_recover);
-		ck_assert_msg(st == 0, "write %lu: recovery check %d",
-		    fault_write, st);
-	}
-	/* Every write of a renewal was a crash point. */
-	ck_assert_uint_gt(fault_write, 15);
-	ck_assert_uint_lt(fault_write, 100);
-}
-END_TEST
-
 START_TEST(fault_every_step)
 {
 	static const char *const steps[] = { "begun", "generatingKey",
@@ -788,7 +766,6 @@ enroll_core_suite(void)
 	tcase_add_test(tc, seal_forgeries_refused);
 	tcase_add_test(tc, unlock_envelope);
 	tcase_add_test(tc, unlock_init_pin_forgotten);
-	tcase_add_test(tc, fault_every_write);
 	tcase_add_test(tc, fault_every_step);
 	suite_add_tcase(s, tc);
 	return s;
