@@ -19,10 +19,12 @@
 #include "frame.h"
 #include "json.h"
 #include "log.h"
+#include "pcsc.h"
+#include "net.h"
 #include "platform.h"
 #include "policy.h"
-#include "token.h"
 #include "x509.h"
+#include "token.h"
 
 #ifndef UK_DEFAULT_CHROMIUM_ID
 #define UK_DEFAULT_CHROMIUM_ID ""
@@ -222,6 +224,8 @@ static const struct {
 	{ "trustAnchors", validate_paths },
 	{ "oids", uk_oid_config_validate },
 	{ "lockUserConfig", validate_bool },
+	{ "atr", uk_atr_config_validate },
+	{ "network", uk_net_config_validate },
 	{ "enroll", uk_enroll_config_validate },
 	{ "pkcs11", uk_token_validate_config },
 };

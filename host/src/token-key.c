@@ -172,7 +172,11 @@ tk_find_cert_der(struct uk_token_state *st, struct tk_token *t,
 		score = id != NULL ? 4 :
 		    2 * has_key(fn, t->sess, oid, oidlen) +
 		    cert_can_sign(der, derlen);
-		if (score > best) {
+		/* Equal candidates: the lowest CKA_ID, so that the choice
+		 * does not depend on the module's object order. */
+		if (score > best || (score == best && (oidlen < *idoutlenp ||
+		    (oidlen == *idoutlenp &&
+		    memcmp(oid, idout, oidlen) < 0)))) {
 			best = score;
 			free(*derp);
 			*derp = der;

@@ -61,7 +61,7 @@ static const char default_test_config[] =
     "\"capabilities\":[\"read\",\"sign\",\"enroll\",\"seal\",\"unlock\"]},"
     "{\"origin\":\"https://gov.example.cn\",\"capabilities\":[\"read\","
     "\"sign\"]}],"
-    "\"log\":{\"level\":\"debug\",\"destination\":\"stderr\"}}";
+    "\"log\":{\"level\":\"warn\",\"destination\":\"stderr\"}}";
 
 char *
 uk_test_write_temp(const char *name, const char *text)
