@@ -108,13 +108,14 @@ open_session(struct uk_call *call, const char *token, struct uk_p11 *p,
 	st = call->ctx->enroll;
 	if ((r = uk_token_raw(call->ctx, token, &p->fn, &p->s)) != 0)
 		return uk_call_fail(call, r, "token session");
-	if (!autorecover || seen(st, token, 1))
+	if (!autorecover || seen(st, token, 0))
 		return 0;
 	if ((r = uk_enroll_recover(p, *ecp, &res)) != 0) {
 		uk_warn_r(r, "automatic recovery");
 		return uk_call_fail(call, r, "recovering an unfinished "
 		    "transaction failed");
 	}
+	(void)seen(st, token, 1);
 	act = cJSON_GetObjectItemCaseSensitive(res, "action");
 	if (strcmp(act->valuestring, "none") != 0) {
 		uk_info("recovered: %s", act->valuestring);
@@ -130,6 +131,20 @@ uk_enroll_open(struct uk_call *call, const char *token, struct uk_p11 *p,
     const struct uk_enroll_cfg **ecp)
 {
 	return open_session(call, token, p, ecp, 1);
+}
+
+int
+uk_enroll_open_ro(struct uk_call *call, const char *token, struct uk_p11 *p,
+    const struct uk_enroll_cfg **ecp)
+{
+	int r;
+
+	memset(p, 0, sizeof(*p));
+	if ((r = uk_enroll_settings(call, ecp)) != 0)
+		return r;
+	if ((r = uk_token_raw_session(call->ctx, token, &p->fn, &p->s)) != 0)
+		return uk_call_fail(call, r, "token session");
+	return 0;
 }
 
 int
@@ -552,7 +567,7 @@ enroll_status(struct uk_call *call)
 	    uk_param_string(call->params, "token", 1, TOKEN_MAX, &token,
 	    WHY) != 0)
 		return uk_call_bad_param(call);
-	if ((r = open_session(call, token, &p, &ec, 0)) != 0 ||
+	if ((r = uk_enroll_open_ro(call, token, &p, &ec)) != 0 ||
 	    (r = uk_journal_read(&p, &j)) != 0 ||
 	    (r = uk_p11_find(&p, CKO_DATA, NULL, 0, UK_PINFLAG_APP, &h, 1,
 	    &n)) != 0)

@@ -62,11 +62,10 @@ struct uk_enroll_cfg {
 	int archive;			/* retireOld: "archive" */
 	unsigned keytypes;		/* bit (1 << enum uk_keytype) */
 	struct uk_sm2_mechs sm2;
-	X509_STORE *anchors;		/* trustAnchors + enroll.trustAnchors */
+	X509_STORE *anchors;		/* both trustAnchors lists */
 	X509_STORE *seal_ca;		/* enroll.sealCA */
 	size_t seal_max;		/* bytes */
-	const cJSON *reg_oids;		/* array of OID strings (borrowed) */
-	const cJSON *seal_hosts;	/* array of host names (borrowed) */
+	const cJSON *reg_oids;		/* OID strings (borrowed) */
 };
 
 /* Builds the settings; free with uk_enroll_cfg_clear.  CONFIG when a
@@ -80,12 +79,12 @@ void uk_enroll_cfg_clear(struct uk_enroll_cfg *ec);
 enum uk_step {
 	UK_STEP_NONE = 0,
 	UK_STEP_BEGUN,
-	UK_STEP_GENERATING,	/* new CKA_ID chosen, C_GenerateKeyPair next */
+	UK_STEP_GENERATING,	/* new CKA_ID chosen, keygen next */
 	UK_STEP_KEY,		/* key generated */
 	UK_STEP_REQUEST,	/* request issued */
 	UK_STEP_INSTALLING,	/* certificate write next */
 	UK_STEP_INSTALLED,	/* certificate installed */
-	UK_STEP_SEALED,		/* seal re-bound to the new certificate */
+	UK_STEP_SEALED,		/* seal re-bound to the new cert */
 	UK_STEP_RETIRING,	/* old pair being removed / archived */
 };
 

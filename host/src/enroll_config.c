@@ -73,18 +73,6 @@ ok_oid(const char *s)
 }
 
 static int
-ok_host(const char *s)
-{
-	size_t i;
-
-	for (i = 0; s[i] != '\0'; i++)
-		if (!((s[i] >= 'a' && s[i] <= 'z') ||
-		    (s[i] >= '0' && s[i] <= '9') || s[i] == '-' || s[i] == '.'))
-			return 0;
-	return i > 0 && i < 254;
-}
-
-static int
 cfg_int(const cJSON *v, const char *path, double min, double max,
     char *why, size_t whylen)
 {
@@ -100,7 +88,7 @@ uk_enroll_config_validate(const cJSON *v, char *why, size_t whylen)
 {
 	static const char *const keys[] = { "retireOld", "keyTypes",
 	    "sm2Mechanisms", "trustAnchors", "sealCA", "sealMaxBytes",
-	    "sealHosts", "registryOids", NULL };
+	    "registryOids", NULL };
 	static const char *const sm2keys[] = { "keyGen", "sign", NULL };
 	const cJSON *m;
 	char sub[UK_JSON_WHY_MAX];
@@ -123,8 +111,6 @@ uk_enroll_config_validate(const cJSON *v, char *why, size_t whylen)
 	    whylen)) != 0) ||
 	    ((m = cJSON_GetObjectItemCaseSensitive(v, "sealCA")) != NULL &&
 	    (r = cfg_strings(m, "sealCA", ok_path, why, whylen)) != 0) ||
-	    ((m = cJSON_GetObjectItemCaseSensitive(v, "sealHosts")) != NULL &&
-	    (r = cfg_strings(m, "sealHosts", ok_host, why, whylen)) != 0) ||
 	    ((m = cJSON_GetObjectItemCaseSensitive(v, "registryOids")) !=
 	    NULL && (r = cfg_strings(m, "registryOids", ok_oid, why,
 	    whylen)) != 0) ||

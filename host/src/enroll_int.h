@@ -19,6 +19,11 @@
 int uk_enroll_open(struct uk_call *call, const char *token,
     struct uk_p11 *p, const struct uk_enroll_cfg **ecp) UK_WUR;
 
+/* A session without login (public objects only: journal, seals, flags),
+ * for the read methods.  No automatic recovery. */
+int uk_enroll_open_ro(struct uk_call *call, const char *token,
+    struct uk_p11 *p, const struct uk_enroll_cfg **ecp) UK_WUR;
+
 /* Settings only (no token). */
 int uk_enroll_settings(struct uk_call *call,
     const struct uk_enroll_cfg **ecp) UK_WUR;

@@ -38,7 +38,7 @@ enum uk_keytype {
 	UK_KT_SM2,
 };
 
-#define UK_P11_ID_LEN		16	/* bytes of a new random CKA_ID */
+#define UK_P11_ID_LEN		16	/* bytes of a new CKA_ID */
 #define UK_P11_MAX_OBJECTS	256	/* per search */
 #define UK_P11_MAX_VALUE	(1024 * 1024)	/* attribute bytes */
 
@@ -49,7 +49,7 @@ const char *uk_keytype_name(enum uk_keytype kt);
 /* Vendor mechanisms for SM2 (configuration; 0 = not available). */
 struct uk_sm2_mechs {
 	CK_MECHANISM_TYPE keygen;	/* key pair generation */
-	CK_MECHANISM_TYPE sign;		/* SM2 with SM3 over the message */
+	CK_MECHANISM_TYPE sign;		/* SM2-with-SM3 on the message */
 };
 
 /* Maps a CKR to a UK_ERR_* (dflt when nothing fits); logs rv at debug. */

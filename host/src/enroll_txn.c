@@ -99,7 +99,6 @@ uk_enroll_cfg_load(const struct uk_config *cfg, struct uk_enroll_cfg *ec)
 	    NULL)
 		ec->seal_max = (size_t)v->valuedouble;
 	ec->reg_oids = cJSON_GetObjectItemCaseSensitive(sec, "registryOids");
-	ec->seal_hosts = cJSON_GetObjectItemCaseSensitive(sec, "sealHosts");
 	if ((r = load_paths(&ec->anchors,
 	    cJSON_GetObjectItemCaseSensitive(sec, "trustAnchors"))) != 0 ||
 	    (r = load_paths(&ec->seal_ca,
@@ -338,7 +337,7 @@ uk_enroll_request(const struct uk_p11 *p, const struct uk_enroll_cfg *ec,
 	if (j->step != UK_STEP_KEY && j->step != UK_STEP_REQUEST)
 		return UK_ERR_TRANSACTION;
 	if (add != NULL && !j->change)
-		return UK_ERR_INVALID_PARAM;	/* numbers: change mode only */
+		return UK_ERR_INVALID_PARAM;	/* change mode only */
 	if ((r = uk_enroll_find_key(p, CKO_PUBLIC_KEY, j->new_id,
 	    j->new_idlen, &pubh)) != 0 ||
 	    (r = uk_enroll_find_key(p, CKO_PRIVATE_KEY, j->new_id,

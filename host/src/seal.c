@@ -30,6 +30,7 @@
 #include "host.h"
 #include "json.h"
 #include "log.h"
+#include "net.h"
 #include "policy.h"
 #include "rpc.h"
 
@@ -77,7 +78,7 @@ seal_list(struct uk_call *call)
 	    uk_param_string(call->params, "token", 1, 95, &token, call->why,
 	    sizeof(call->why)) != 0)
 		return uk_call_bad_param(call);
-	if ((r = uk_enroll_open(call, token, &p, &ec)) != 0 ||
+	if ((r = uk_enroll_open_ro(call, token, &p, &ec)) != 0 ||
 	    (r = uk_seal_scan(&p, s, UK_ARRAY_LEN(s), &n)) != 0)
 		return r;
 	if ((res = uk_call_result(call)) == NULL ||
@@ -130,7 +131,7 @@ seal_read(struct uk_call *call)
 	    uk_param_string(call->params, "id", 1, 32, &id, call->why,
 	    sizeof(call->why)) != 0)
 		return uk_call_bad_param(call);
-	if ((r = uk_enroll_open(call, token, &p, &ec)) != 0 ||
+	if ((r = uk_enroll_open_ro(call, token, &p, &ec)) != 0 ||
 	    (r = find_seal(call, &p, id, &s)) != 0 ||
 	    (r = uk_p11_attr(&p, s.h, CKA_VALUE, &v, &len)) != 0)
 		return r;
@@ -212,10 +213,12 @@ seal_install(struct uk_call *call)
 		goto out;
 	}
 	if (url != NULL) {
-		/* XXX the network module (branch net) is not merged yet. */
-		r = uk_call_fail(call, UK_ERR_NOT_SUPPORTED,
-		    "seal download by URL needs the network module");
-		goto out;
+		/* HTTPS from a host on network.allowHosts (purpose seal). */
+		if ((r = uk_net_fetch(call->ctx, url, UK_NET_SEAL,
+		    ec->seal_max, &pkg, &len)) != 0) {
+			r = uk_call_fail(call, r, "seal download");
+			goto out;
+		}
 	}
 	if ((r = uk_enroll_open(call, token, &p, &ec)) != 0)
 		goto out;

@@ -182,10 +182,12 @@ uk_seal_count(const struct uk_p11 *p, const char *serial_hex)
 	struct uk_seal_obj s[64];
 	size_t n, i, c = 0;
 
-	if (serial_hex[0] == '\0' || uk_seal_scan(p, s, UK_ARRAY_LEN(s), &n) != 0)
+	if (serial_hex[0] == '\0' ||
+	    uk_seal_scan(p, s, UK_ARRAY_LEN(s), &n) != 0)
 		return 0;
 	for (i = 0; i < n; i++)
-		if (!s[i].archived && uk_seal_same_serial(s[i].serial, serial_hex))
+		if (!s[i].archived &&
+		    uk_seal_same_serial(s[i].serial, serial_hex))
 			c++;
 	return c;
 }
@@ -227,7 +229,8 @@ uk_seal_retire(const struct uk_p11 *p, const char *serial_hex, int archive)
 	if ((r = uk_seal_scan(p, s, UK_ARRAY_LEN(s), &n)) != 0)
 		return r;
 	for (i = 0; i < n; i++) {
-		if (s[i].archived || !uk_seal_same_serial(s[i].serial, serial_hex))
+		if (s[i].archived ||
+		    !uk_seal_same_serial(s[i].serial, serial_hex))
 			continue;
 		if (archive) {
 			snprintf(label, sizeof(label), "%s%s %s",

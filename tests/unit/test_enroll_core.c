@@ -321,13 +321,15 @@ START_TEST(install_refuses_bad_certificates)
 		const char *ca, *chain, *reason;
 		struct uk_ca_opts o;
 	} bad[] = {
-		{ "inter-ca", "inter-ca", "keyMismatch", { .pubkey_pem = NULL } },
+		{ "inter-ca", "inter-ca", "keyMismatch",
+		    { .pubkey_pem = NULL } },
 		{ "foreign-ca", "foreign-ca", "chain", { 0 } },
 		{ "inter-ca", "inter-ca", "expired", { .expired = 1 } },
 		{ "inter-ca", "inter-ca", "subjectO",
 		    { .o = "上海另一家有限公司" } },
 		{ "inter-ca", "inter-ca", "registryNumbers",
-		    { .oid = "1.2.156.10260.4.1.4", .val = "91310000XXXXXXXXXX" } },
+		    { .oid = "1.2.156.10260.4.1.4",
+		    .val = "91310000XXXXXXXXXX" } },
 		{ "inter-ca", "inter-ca", "registryNumbers",
 		    { .oid = "1.2.156.10260.4.1.2", .val = NULL } },
 	};
