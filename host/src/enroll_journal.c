@@ -169,6 +169,8 @@ uk_journal_decode(const char *text, size_t len, struct uk_journal *j)
 		goto out;
 	r = 0;
  out:
+	if (r != 0)
+		memset(j, 0, sizeof(*j));
 	cJSON_Delete(o);
 	return r;
 }
