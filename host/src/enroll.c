@@ -602,6 +602,42 @@ enroll_fini(struct uk_ctx *ctx)
 	ctx->enroll = NULL;
 }
 
+static int
+store_count(X509_STORE *st)
+{
+	return st == NULL ? 0 : sk_X509_OBJECT_num(X509_STORE_get0_objects(st));
+}
+
+static int
+enroll_diagnose(struct uk_ctx *ctx, FILE *fp)
+{
+	struct uk_enroll_cfg ec;
+	int r, kt;
+
+	fprintf(fp, "enroll:\n");
+	if ((r = uk_enroll_cfg_load(ctx->cfg, &ec)) != 0) {
+		fprintf(fp, "  ! a trustAnchors or enroll.sealCA file cannot "
+		    "be read: renewal and seals are refused\n");
+		return 1;
+	}
+	fprintf(fp, "  old pair after renewal: %s\n",
+	    ec.archive ? "archived" : "deleted");
+	fprintf(fp, "  key types:");
+	for (kt = UK_KT_RSA2048; kt <= UK_KT_SM2; kt++)
+		if (ec.keytypes & (1u << kt))
+			fprintf(fp, " %s", uk_keytype_name((enum uk_keytype)kt));
+	fprintf(fp, "%s\n", ec.sm2.keygen == 0 ? " (sm2: no vendor "
+	    "mechanism configured)" : "");
+	fprintf(fp, "  trust anchors for new certificates: %d%s\n",
+	    store_count(ec.anchors), store_count(ec.anchors) == 0 ?
+	    " (every certificate would be refused)" : "");
+	fprintf(fp, "  seal CA certificates: %d%s\n", store_count(ec.seal_ca),
+	    store_count(ec.seal_ca) == 0 ? " (every seal would be refused)" :
+	    "");
+	uk_enroll_cfg_clear(&ec);
+	return 0;
+}
+
 static const struct uk_method enroll_methods[] = {
 	{ "enroll.begin", enroll_begin, UK_CAP_ENROLL,
 	    "start a renewal or change transaction" },
@@ -626,4 +662,5 @@ const struct uk_module uk_enroll_module = {
 	.name = "enroll",
 	.methods = enroll_methods,
 	.fini = enroll_fini,
+	.diagnose = enroll_diagnose,
 };

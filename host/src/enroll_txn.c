@@ -14,6 +14,10 @@
  */
 #include "uk_setup.h"
 
+#include <sys/types.h>
+
+#include <dirent.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -33,6 +37,9 @@
 
 #define UK_ARCHIVED_PREFIX	"UKeyLink archived "
 #define UK_SEAL_MAX_DEFAULT	(512 * 1024)
+#ifndef UK_TRUST_DIR
+#define UK_TRUST_DIR	"/usr/share/ukeylink/trust"
+#endif
 
 /* --- Settings ---------------------------------------------------------- */
 
@@ -62,6 +69,34 @@ load_paths(X509_STORE **storep, const cJSON *paths)
 	return 0;
 }
 
+/* The shipped roots (like cert.verify): every readable PEM file in dir. */
+static int
+load_dir(X509_STORE **storep, const char *dir)
+{
+	char path[PATH_MAX];
+	struct dirent *de;
+	DIR *d;
+
+	if ((d = opendir(dir)) == NULL)
+		return 0;
+	while ((de = readdir(d)) != NULL) {
+		if (de->d_name[0] == '.')
+			continue;
+		if (*storep == NULL) {
+			if ((*storep = X509_STORE_new()) == NULL) {
+				closedir(d);
+				return UK_ERR_ALLOC_FAIL;
+			}
+			X509_STORE_set_purpose(*storep, X509_PURPOSE_ANY);
+		}
+		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
+		if (X509_STORE_load_file(*storep, path) != 1)
+			uk_debug("%s: not a PEM certificate file", path);
+	}
+	closedir(d);
+	return 0;
+}
+
 int
 uk_enroll_cfg_load(const struct uk_config *cfg, struct uk_enroll_cfg *ec)
 {
@@ -72,7 +107,8 @@ uk_enroll_cfg_load(const struct uk_config *cfg, struct uk_enroll_cfg *ec)
 	ec->keytypes = (1u << UK_KT_RSA2048) | (1u << UK_KT_RSA3072) |
 	    (1u << UK_KT_EC_P256) | (1u << UK_KT_SM2);
 	ec->seal_max = UK_SEAL_MAX_DEFAULT;
-	if ((r = load_paths(&ec->anchors,
+	if ((r = load_dir(&ec->anchors, UK_TRUST_DIR)) != 0 ||
+	    (r = load_paths(&ec->anchors,
 	    uk_config_section(cfg, "trustAnchors"))) != 0)
 		goto fail;
 	if (sec == NULL)
