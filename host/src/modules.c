@@ -16,6 +16,11 @@
 	X(cert) \
 	X(pcsc) \
 	X(net) \
+	X(se) \
+	X(enroll) \
+	X(seal) \
+	X(unlock) \
+	X(token)	/* last: others use it in their fini */ \
 	/* end of list */
 
 #define UK_MODULE_EXTERN(name) extern const struct uk_module uk_##name##_module;
