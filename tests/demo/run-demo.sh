@@ -14,9 +14,6 @@ if ! fc-list :lang=zh 2>/dev/null | grep -q .; then
 		echo "warning: no CJK font (apt-get install fonts-wqy-microhei): screenshots show boxes" >&2
 fi
 if [ -f extension/build.mjs ]; then
-	if [ -f extension/package-lock.json ] && [ ! -d extension/node_modules ]; then
-		(cd extension && npm ci --no-audit --no-fund --prefer-offline >/dev/null)
-	fi
 	node extension/build.mjs >/dev/null
 fi
 if [ ! -d tests/e2e/node_modules ]; then

@@ -26,9 +26,6 @@ if [ ! -f extension/build.mjs ]; then
 	echo "MISSING COMPONENT: extension/build.mjs (branch ext); the E2E flows will fail" >&2
 	status=1
 else
-	if [ -f extension/package-lock.json ] && [ ! -d extension/node_modules ]; then
-		(cd extension && npm ci --no-audit --no-fund --prefer-offline)
-	fi
 	node extension/build.mjs || { echo "extension build failed" >&2; status=1; }
 fi
 

@@ -234,5 +234,8 @@ exec '${bin}' "$@" 2>>'${this.tmp}/host.stderr'
     await new Promise((r) => this.proxy ? this.proxy.close(() => r()) : r());
     this.proxy?.closeAllConnections?.();
     if (this.portal) await this.portal.close();
+    // screenshots kept elsewhere: the rest (profiles, token, CA) goes
+    if (process.env.UK_E2E_ARTIFACTS && !this.artifacts.startsWith(this.tmp) && process.env.UK_E2E_KEEP !== "1")
+      fs.rmSync(this.tmp, { recursive: true, force: true });
   }
 }
