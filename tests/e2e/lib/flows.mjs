@@ -79,10 +79,17 @@ export class Flows {
   }
 
   // ---- 1. government-site login ------------------------------------
-  async govLogin(style, pin = this.pin) {
+  async govLogin(style, pin = this.pin, origin = this.origin) {
     const tab = await this.s.newTab();
     try {
-      await tab.goto(`${this.origin}/gov/${style}/`);
+      await tab.goto(`${origin}/gov/${style}/`);
+      if (origin !== this.origin) {
+        // an origin added by policy: the extension registers its scripts for it at startup
+        for (let i = 0; i < 20 && !(await tab.eval(() => !!window.UCCGetPluggedeKey)); i++) {
+          await new Promise((r) => setTimeout(r, 1000));
+          await tab.goto(`${origin}/gov/${style}/`);
+        }
+      }
       await tab.fill("#password", pin);
       await this.step(tab, `gov-${style}-form`, `gov login page (${style} style), PIN entered`);
       const before = this.events("gov-login").length;
