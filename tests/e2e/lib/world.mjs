@@ -114,7 +114,8 @@ export class World {
     this.proxy = http.createServer((req, res) => { res.writeHead(403); res.end("proxy: CONNECT only\n"); });
     this.proxy.on("connect", (req, sock, head) => {
       const [h, p] = req.url.split(":");
-      if (![PORTAL_HOST, "issp.shcca.com"].includes(h) || p !== "443") {
+      const replica = h === "127.0.0.1" && p === String(this.portal.port);
+      if (!replica && (![PORTAL_HOST, "issp.shcca.com"].includes(h) || p !== "443")) {
         sock.end("HTTP/1.1 403 Forbidden\r\n\r\n");
         return;
       }
@@ -237,7 +238,7 @@ exec '${bin}' "$@" 2>>'${this.tmp}/host.stderr'
     }
     const dir = "/etc/firefox/policies";
     const file = path.join(dir, "policies.json");
-    const createdDir = !fs.existsSync(dir);
+    const created = [dir, path.dirname(dir)].filter((d) => !fs.existsSync(d));
     const before = fs.existsSync(file) ? fs.readFileSync(file) : null;
     const doc = before ? JSON.parse(before.toString("utf8")) : { policies: {} };
     doc.policies ??= {};
@@ -250,7 +251,7 @@ exec '${bin}' "$@" 2>>'${this.tmp}/host.stderr'
     return () => {
       if (before) fs.writeFileSync(file, before);
       else fs.rmSync(file, { force: true });
-      if (createdDir) { try { fs.rmdirSync(dir); } catch { /* not empty */ } }
+      for (const d of created) { try { fs.rmdirSync(d); } catch { /* not empty */ } }
     };
   }
 
