@@ -127,7 +127,9 @@ for (const browser of BROWSERS) {
       session = await launch(browser, world, { register: false, tag: "-nohost" });
       flows.s = session;
       await flows.hostMissing("async");
-      chromiumOnly("the popup part of flow 7");
+    });
+    flow("popup: host not installed → install message and link (browser from flow 7)", async () => {
+      chromiumOnly("popup test");
       await flows.popupHostMissing();
     });
   });
