@@ -95,6 +95,16 @@ done <<<"$SYSTEM_MANIFESTS"
 check "--diagnose: system config not applied" grep -qF "/etc/ukeylink/config.json: applied" "$T/diag"
 check "--diagnose reports a manifest problem" not grep -q '! .*cn.sheca.ukeylink.json' "$T/diag"
 [ "$FAILS" = 0 ] || cat "$T/diag"
+# Each registration works as the browser uses it: the host it names starts
+# with that browser's argv, accepts the caller the manifest allows, answers
+# host.version; a caller the manifest does not list is refused.
+while read -r kind path; do
+	check "$path: host.version through it failed" \
+	    python3 "$SRC/tests/installer/nmcall.py" "$path" "$kind"
+done <<<"$SYSTEM_MANIFESTS"
+check "the installed host serves an unlisted extension" not python3 \
+    "$SRC/tests/installer/nmcall.py" /etc/chromium/native-messaging-hosts/cn.sheca.ukeylink.json \
+    chromium chrome-extension://aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa/
 
 # ---- reinstall and upgrade -------------------------------------------------
 sums=$(while read -r _ p; do md5sum "$p"; done <<<"$SYSTEM_MANIFESTS")
