@@ -46,11 +46,16 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# What the package may touch, to compare before and after.
-WATCH="/etc/ukeylink /etc/opt/chrome /etc/opt/edge /etc/chromium /usr/lib/mozilla
-/usr/libexec/ukeylink /usr/share/ukeylink /usr/share/doc/ukeylink"
+# What the package may touch, to compare before and after: the subtrees it
+# owns, and whether the browsers' directories exist.  Not the rest of
+# /etc/chromium: other tests (the E2E harness) put policies there meanwhile,
+# and for the same reason not whether /etc/chromium itself exists.
+WATCH="/etc/ukeylink /etc/chromium/native-messaging-hosts
+/etc/opt/chrome/native-messaging-hosts /etc/opt/edge/native-messaging-hosts
+/usr/lib/mozilla /usr/libexec/ukeylink /usr/share/ukeylink /usr/share/doc/ukeylink"
 snapshot() {
 	for d in $WATCH; do [ -e "$d" ] && find "$d" -printf '%p %y %m %s\n'; done | LC_ALL=C sort
+	for d in /etc/opt /etc/opt/chrome /etc/opt/edge; do [ -d "$d" ] && echo "$d exists"; done
 	ls /var/lib/dpkg/info/ | grep "^$PKG\." || true
 }
 before=$(snapshot)
