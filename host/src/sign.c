@@ -307,6 +307,9 @@ verify_pkey(EVP_PKEY *pk, const unsigned char *md, size_t mdlen,
 	}
 	if (EVP_PKEY_verify_init(pctx) != 1)
 		goto out;
+	if (scheme == UK_SCHEME_SM2 && EVP_PKEY_CTX_set1_id(pctx,
+	    UK_SM2_DEFAULT_ID, sizeof(UK_SM2_DEFAULT_ID) - 1) != 1)
+		goto out;
 	if (type == EVP_PKEY_RSA) {
 		if (scheme != UK_SCHEME_AUTO && scheme != UK_SCHEME_PKCS1 &&
 		    scheme != UK_SCHEME_PSS) {
@@ -327,6 +330,43 @@ verify_pkey(EVP_PKEY *pk, const unsigned char *md, size_t mdlen,
 	/* success */
 	r = 0;
  out:
+	EVP_PKEY_CTX_free(pctx);
+	return r;
+}
+
+int
+uk_pkey_is_sm2(EVP_PKEY *pk)
+{
+	return pk != NULL && (EVP_PKEY_get_base_id(pk) == EVP_PKEY_SM2 ||
+	    EVP_PKEY_is_a(pk, "SM2"));
+}
+
+/* GM/T 0009: e = SM3(Z(ID, key) ‖ M), with the default signer ID. */
+static int
+verify_sm2_data(EVP_PKEY *pk, const unsigned char *data, size_t len,
+    const unsigned char *sig, size_t siglen)
+{
+	EVP_MD_CTX *mctx = NULL;
+	EVP_PKEY_CTX *pctx = NULL;
+	int r = UK_ERR_VERIFY_SIGNATURE;
+
+	if ((mctx = EVP_MD_CTX_new()) == NULL ||
+	    (pctx = EVP_PKEY_CTX_new(pk, NULL)) == NULL) {
+		r = UK_ERR_ALLOC_FAIL;
+		goto out;
+	}
+	if (EVP_PKEY_CTX_set1_id(pctx, UK_SM2_DEFAULT_ID,
+	    sizeof(UK_SM2_DEFAULT_ID) - 1) != 1)
+		goto out;
+	EVP_MD_CTX_set_pkey_ctx(mctx, pctx);
+	if (EVP_DigestVerifyInit(mctx, NULL, uk_hash_md(UK_HASH_SM3), NULL,
+	    pk) != 1 ||
+	    EVP_DigestVerify(mctx, sig, siglen, data, len) != 1)
+		goto out;
+	/* success */
+	r = 0;
+ out:
+	EVP_MD_CTX_free(mctx);
 	EVP_PKEY_CTX_free(pctx);
 	return r;
 }
@@ -353,11 +393,18 @@ uk_verify(X509 *cert, const unsigned char *data, size_t len, int is_digest,
 		mdlen = len;
 	} else if ((r = uk_digest(h, data, len, md, &mdlen)) != 0)
 		return r;
-	if (EVP_PKEY_get_base_id(pk) == EVP_PKEY_SM2 ||
-	    scheme == UK_SCHEME_SM2) {
-		/* XXX SM2 verification needs Z(ID, key) ‖ M hashing: only
-		 * supported over data, through EVP_DigestVerify. */
-		return UK_ERR_NOT_SUPPORTED;
+	if (uk_pkey_is_sm2(pk) || scheme == UK_SCHEME_SM2) {
+		if (!uk_pkey_is_sm2(pk) || h != UK_HASH_SM3)
+			return UK_ERR_MECHANISM;
+		if ((r = verify_sig_form(pk, sig, siglen, &der, &derlen)) != 0)
+			return r == UK_ERR_INVALID_PARAM ?
+			    UK_ERR_VERIFY_SIGNATURE : r;
+		r = is_digest ? verify_pkey(pk, md, mdlen, h, UK_SCHEME_SM2,
+		    der ? der : sig, der ? derlen : siglen) :
+		    verify_sm2_data(pk, data, len, der ? der : sig,
+		    der ? derlen : siglen);
+		free(der);
+		return r;
 	}
 	if ((r = verify_sig_form(pk, sig, siglen, &der, &derlen)) != 0)
 		return r == UK_ERR_INVALID_PARAM ? UK_ERR_VERIFY_SIGNATURE : r;
@@ -505,6 +552,10 @@ uk_cms_sign(EVP_PKEY *pkey, X509 *cert, const unsigned char *data,
 	}
 	if (i2d_CMS_bio(out, cms) != 1)
 		goto out;
+	/* An attached structure holds a copy of the content: drop it
+	 * before the output is copied (peak memory on big documents). */
+	CMS_ContentInfo_free(cms);
+	cms = NULL;
 	if ((r = bio_to_buf(out, outp, outlenp)) != 0)
 		goto out;
 	/* success */

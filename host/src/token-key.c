@@ -201,6 +201,25 @@ tk_find_cert_der(struct uk_token_state *st, struct tk_token *t,
 	return best < 0 ? UK_ERR_CERT_NOT_FOUND : 0;
 }
 
+/* 1 when an EC key's CKA_EC_PARAMS name the SM2 curve. */
+static int
+key_on_sm2_curve(CK_FUNCTION_LIST_PTR fn, CK_SESSION_HANDLE s,
+    CK_OBJECT_HANDLE h)
+{
+	/* OID 1.2.156.10197.1.301, DER */
+	static const unsigned char sm2_oid[] = { 0x06, 0x08, 0x2a, 0x81,
+	    0x1c, 0xcf, 0x55, 0x01, 0x82, 0x2d };
+	unsigned char *p = NULL;
+	size_t len = 0;
+	int yes;
+
+	if (get_attr(fn, s, h, CKA_EC_PARAMS, 256, &p, &len) != 0)
+		return 0;
+	yes = len == sizeof(sm2_oid) && memcmp(p, sm2_oid, len) == 0;
+	free(p);
+	return yes;
+}
+
 int
 tk_find_key(struct uk_token_state *st, struct tk_token *t,
     const unsigned char *id, size_t idlen, struct tk_key **keyp)
@@ -218,6 +237,7 @@ tk_find_key(struct uk_token_state *st, struct tk_token *t,
 	struct tk_key *k;
 	CK_RV rv;
 	size_t i;
+	int sm2;
 
 	*keyp = NULL;
 	for (i = 0; i < t->nkeys; i++)
@@ -238,6 +258,8 @@ tk_find_key(struct uk_token_state *st, struct tk_token *t,
 	if (type == CKK_RSA &&
 	    fn->C_GetAttributeValue(t->sess, h, b, 1) != CKR_OK)
 		bits = 0;
+	sm2 = type >= CKK_VENDOR_DEFINED ||
+	    (type == CKK_EC && key_on_sm2_curve(fn, t->sess, h));
 	if (t->nkeys == TK_MAX_KEYS)
 		t->nkeys = 0;	/* small cache: start over */
 	k = &t->keys[t->nkeys++];
@@ -246,6 +268,7 @@ tk_find_key(struct uk_token_state *st, struct tk_token *t,
 	k->h = h;
 	k->type = type;
 	k->size = (bits + 7) / 8;
+	k->sm2 = sm2;
 	*keyp = k;
 	return 0;
 }
@@ -383,6 +406,8 @@ auto_scheme(const struct tk_key *k, enum uk_sig_scheme s)
 {
 	if (s != UK_SCHEME_AUTO)
 		return s;
+	if (k->sm2)
+		return UK_SCHEME_SM2;
 	return k->type == CKK_RSA ? UK_SCHEME_PKCS1 : UK_SCHEME_ECDSA;
 }
 
@@ -403,7 +428,8 @@ uk_token_sign(struct uk_ctx *ctx, const struct uk_sign_req *req,
 		return r;
 	scheme = auto_scheme(k, req->scheme);
 	rsa = scheme == UK_SCHEME_PKCS1 || scheme == UK_SCHEME_PSS;
-	if ((rsa && k->type != CKK_RSA) || (!rsa && k->type == CKK_RSA))
+	if ((rsa && k->type != CKK_RSA) || (!rsa && k->type == CKK_RSA) ||
+	    (scheme == UK_SCHEME_SM2) != (k->sm2 != 0))
 		return UK_ERR_MECHANISM;
 	if (scheme == UK_SCHEME_SM2) {
 		/* The vendor mechanism hashes Z ‖ M itself: pass the
@@ -710,7 +736,10 @@ token_pkey_for(struct uk_ctx *ctx, const char *token, const char *idhex,
 	snprintf(ref->id, sizeof(ref->id), "%s", idhex);
 	if (k->type == CKK_RSA && EVP_PKEY_get_base_id(pub) == EVP_PKEY_RSA)
 		return pkey_rsa(pub, ref, pkeyp);
-	if (k->type == CKK_EC && EVP_PKEY_get_base_id(pub) == EVP_PKEY_EC)
+	/* XXX SM2 keys: no EVP_PKEY (CMS with SM2 needs the vendor
+	 * mechanism behind an SM2 EVP_PKEY_METHOD). */
+	if (k->type == CKK_EC && !k->sm2 && !uk_pkey_is_sm2(pub) &&
+	    EVP_PKEY_get_base_id(pub) == EVP_PKEY_EC)
 		return pkey_ec(pub, ref, pkeyp);
 	free(ref);
 	return UK_ERR_MECHANISM;

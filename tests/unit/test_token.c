@@ -438,6 +438,47 @@ START_TEST(test_sign_default_cert_and_raw_ecdsa)
 }
 END_TEST
 
+START_TEST(test_verify_sm2)
+{
+	char path[256], *der, *sig;
+	cJSON *resp;
+
+	/* an SM2/SM3 signature made by the openssl command (GM/T 0009,
+	 * default signer ID), checked by the host */
+	write_msg();
+	ck_assert_int_eq(uk_test_sh("openssl dgst -sm3 -sign "
+	    "%s/leaf-sm2.key -sigopt distid:1234567812345678 -out %s/sm2sig "
+	    "%s/msg", fx.pki, work, work), 0);
+	snprintf(path, sizeof(path), "%s/leaf-sm2.der", fx.pki);
+	der = uk_test_file_b64(path);
+	snprintf(path, sizeof(path), "%s/sm2sig", work);
+	sig = uk_test_file_b64(path);
+	ck_assert_ptr_nonnull(der);
+	ck_assert_ptr_nonnull(sig);
+	resp = okf("sign.verify", "{\"cert\":\"%s\",\"data\":\"%s\","
+	    "\"hash\":\"sm3\",\"signature\":\"%s\"}", der, msg_b64, sig);
+	cJSON_Delete(resp);
+	resp = callf("sign.verify", "{\"cert\":\"%s\",\"data\":\"AAAA\","
+	    "\"hash\":\"sm3\",\"signature\":\"%s\"}", der, sig);
+	ck_assert_int_eq(code_of(resp), UK_ERR_VERIFY_SIGNATURE);
+	cJSON_Delete(resp);
+	resp = callf("sign.verify", "{\"cert\":\"%s\",\"data\":\"%s\","
+	    "\"hash\":\"sha256\",\"signature\":\"%s\"}", der, msg_b64,
+	    sig);
+	ck_assert_int_eq(code_of(resp), UK_ERR_MECHANISM);
+	cJSON_Delete(resp);
+	/* SM2 signing needs the vendor mechanism: none is configured */
+	login();
+	resp = callf("sign.data", "{\"token\":\"%s\",\"certId\":\"02\","
+	    "\"data\":\"%s\",\"scheme\":\"sm2\",\"hash\":\"sm3\"}", tok,
+	    msg_b64);
+	ck_assert_int_eq(code_of(resp), UK_ERR_MECHANISM);
+	cJSON_Delete(resp);
+	free(der);
+	free(sig);
+}
+END_TEST
+
 START_TEST(test_sign_digest)
 {
 	cJSON *resp;
@@ -1039,6 +1080,7 @@ token_suite(void)
 	tcase_add_test(tc, test_sign_data);
 	tcase_add_test(tc, test_sign_default_cert_and_raw_ecdsa);
 	tcase_add_test(tc, test_sign_digest);
+	tcase_add_test(tc, test_verify_sm2);
 	tcase_add_test(tc, test_sign_cms);
 	tcase_add_test(tc, test_envelope_decrypt);
 	tcase_add_test(tc, test_random_and_logout);
