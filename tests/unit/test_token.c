@@ -694,6 +694,34 @@ START_TEST(test_module_load_failure)
 }
 END_TEST
 
+/* Two modules loaded together (OpenSC, with or without readers, and
+ * SoftHSM2): handles name the module, each keeps working. */
+START_TEST(test_two_modules)
+{
+	cJSON *resp;
+	const cJSON *toks, *t;
+	int found = 0;
+
+	ck_assert_int_eq(uk_hostproc_finish(&hp, 10000), 0);
+	start_host("\"/usr/lib/x86_64-linux-gnu/opensc-pkcs11.so\",\""
+	    UK_SOFTHSM_MODULE "\"", NULL);
+	resp = okf("token.list", "{}");
+	ck_assert_ptr_null(cJSON_GetObjectItem(res_of(resp), "moduleErrors"));
+	toks = cJSON_GetObjectItem(res_of(resp), "tokens");
+	cJSON_ArrayForEach(t, toks)
+		if (strcmp(str_of(t, "module"), UK_SOFTHSM_MODULE) == 0) {
+			ck_assert(strncmp(str_of(t, "token"), "m1-", 3) == 0);
+			snprintf(tok, sizeof(tok), "%s", str_of(t, "token"));
+			found++;
+		}
+	ck_assert_int_eq(found, 1);
+	cJSON_Delete(resp);
+	login();
+	write_msg();
+	sign_and_check("01", "sha256", "pkcs1", "rsa.pub", "");
+}
+END_TEST
+
 START_TEST(test_idle_timeout)
 {
 	cJSON *resp;
@@ -1086,6 +1114,7 @@ token_suite(void)
 	tcase_add_test(tc, test_random_and_logout);
 	tcase_add_test(tc, test_change_pin);
 	tcase_add_test(tc, test_module_load_failure);
+	tcase_add_test(tc, test_two_modules);
 	tcase_add_test(tc, test_idle_timeout);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("unit");
