@@ -145,9 +145,9 @@ uk_digest_info(enum uk_hash h, const unsigned char *md, size_t mdlen,
 		goto out;
 	}
 	X509_SIG_getm(sig, &alg, &os);
-	/* PKCS#1 v2.2 writes NULL parameters for SHA-1/SHA-2. */
-	if (X509_ALGOR_set0(alg, OBJ_nid2obj(nid),
-	    nid == NID_sm3 ? V_ASN1_UNDEF : V_ASN1_NULL, NULL) != 1 ||
+	/* NULL parameters, as PKCS#1 v2.2 writes for SHA-1/SHA-2 and
+	 * OpenSSL for SM3 (its verifier compares the whole encoding). */
+	if (X509_ALGOR_set0(alg, OBJ_nid2obj(nid), V_ASN1_NULL, NULL) != 1 ||
 	    ASN1_OCTET_STRING_set(os, md, (int)mdlen) != 1 ||
 	    (n = i2d_X509_SIG(sig, &der)) <= 0) {
 		r = UK_ERR_ALLOC_FAIL;
@@ -334,6 +334,44 @@ verify_pkey(EVP_PKEY *pk, const unsigned char *md, size_t mdlen,
 	return r;
 }
 
+/*
+ * RSA PKCS#1 v1.5 by recovering the DigestInfo and comparing it with ours:
+ * OpenSSL's RSA provider refuses SM3 (and its own SM3 DigestInfo names
+ * sm3WithRSAEncryption, 1.2.156.10197.1.504, not SM3 itself).
+ */
+static int
+verify_rsa_recover(EVP_PKEY *pk, enum uk_hash h, const unsigned char *md,
+    size_t mdlen, const unsigned char *sig, size_t siglen)
+{
+	EVP_PKEY_CTX *pctx = NULL;
+	unsigned char *di = NULL, *rec = NULL;
+	size_t dilen = 0, reclen;
+	int r = UK_ERR_VERIFY_SIGNATURE;
+
+	if ((r = uk_digest_info(h, md, mdlen, &di, &dilen)) != 0)
+		return r;
+	r = UK_ERR_VERIFY_SIGNATURE;
+	reclen = (size_t)EVP_PKEY_get_size(pk);
+	if ((pctx = EVP_PKEY_CTX_new(pk, NULL)) == NULL ||
+	    (rec = malloc(reclen)) == NULL) {
+		r = UK_ERR_ALLOC_FAIL;
+		goto out;
+	}
+	if (EVP_PKEY_verify_recover_init(pctx) != 1 ||
+	    EVP_PKEY_CTX_set_rsa_padding(pctx, RSA_PKCS1_PADDING) != 1 ||
+	    EVP_PKEY_verify_recover(pctx, rec, &reclen, sig, siglen) != 1)
+		goto out;
+	if (reclen != dilen || memcmp(rec, di, dilen) != 0)
+		goto out;
+	/* success */
+	r = 0;
+ out:
+	free(rec);
+	free(di);
+	EVP_PKEY_CTX_free(pctx);
+	return r;
+}
+
 int
 uk_pkey_is_sm2(EVP_PKEY *pk)
 {
@@ -406,6 +444,9 @@ uk_verify(X509 *cert, const unsigned char *data, size_t len, int is_digest,
 		free(der);
 		return r;
 	}
+	if (EVP_PKEY_get_base_id(pk) == EVP_PKEY_RSA && h == UK_HASH_SM3 &&
+	    (scheme == UK_SCHEME_AUTO || scheme == UK_SCHEME_PKCS1))
+		return verify_rsa_recover(pk, h, md, mdlen, sig, siglen);
 	if ((r = verify_sig_form(pk, sig, siglen, &der, &derlen)) != 0)
 		return r == UK_ERR_INVALID_PARAM ? UK_ERR_VERIFY_SIGNATURE : r;
 	r = verify_pkey(pk, md, mdlen, h, scheme, der ? der : sig,

@@ -366,6 +366,43 @@ sign_and_check(const char *id, const char *hash, const char *scheme,
 	    work) == 0, "openssl rejects %s %s %s", id, hash, scheme);
 }
 
+/* RSA with SM3: OpenSSL's command refuses the pair, so the DigestInfo is
+ * recovered with the public key and compared with one built here from
+ * `openssl dgst -sm3` (SM3 OID 1.2.156.10197.1.401, NULL parameters). */
+static void
+sm3_rsa_check(void)
+{
+	static const unsigned char prefix[] = { 0x30, 0x30, 0x30, 0x0c, 0x06,
+	    0x08, 0x2a, 0x81, 0x1c, 0xcf, 0x55, 0x01, 0x83, 0x11, 0x05, 0x00,
+	    0x04, 0x20 };
+	char path[256], *cert, *sig;
+	cJSON *resp;
+
+	resp = okf("sign.data", "{\"token\":\"%s\",\"certId\":\"01\","
+	    "\"data\":\"%s\",\"hash\":\"sm3\"}", tok, msg_b64);
+	save_b64(resp, "signature", "sig");
+	sig = strdup(str_of(res_of(resp), "signature"));
+	cJSON_Delete(resp);
+	snprintf(path, sizeof(path), "%s/di", work);
+	ck_assert_int_eq(uk_test_write_file(path, prefix, sizeof(prefix)), 0);
+	ck_assert_int_eq(uk_test_sh("openssl dgst -sm3 -binary %s/msg >> "
+	    "%s/di && openssl pkeyutl -verifyrecover -pubin -inkey %s/rsa.pub "
+	    "-in %s/sig -out %s/rec && cmp %s/di %s/rec", work, work, fx.pki,
+	    work, work, work, work), 0);
+	/* and the host's own verification agrees */
+	snprintf(path, sizeof(path), "%s/rsa.der", fx.pki);
+	cert = uk_test_file_b64(path);
+	resp = okf("sign.verify", "{\"cert\":\"%s\",\"data\":\"%s\","
+	    "\"hash\":\"sm3\",\"signature\":\"%s\"}", cert, msg_b64, sig);
+	cJSON_Delete(resp);
+	resp = callf("sign.verify", "{\"cert\":\"%s\",\"data\":\"AAAA\","
+	    "\"hash\":\"sm3\",\"signature\":\"%s\"}", cert, sig);
+	ck_assert_int_eq(code_of(resp), UK_ERR_VERIFY_SIGNATURE);
+	cJSON_Delete(resp);
+	free(cert);
+	free(sig);
+}
+
 START_TEST(test_sign_data)
 {
 	login();
@@ -373,6 +410,7 @@ START_TEST(test_sign_data)
 	sign_and_check("01", "sha256", "pkcs1", "rsa.pub", "");
 	sign_and_check("01", "sha1", "pkcs1", "rsa.pub", "");
 	sign_and_check("01", "sha512", "pkcs1", "rsa.pub", "");
+	sm3_rsa_check();
 	sign_and_check("01", "sha256", "pss", "rsa.pub",
 	    "-sigopt rsa_padding_mode:pss -sigopt rsa_pss_saltlen:32");
 	sign_and_check("02", "sha256", "ecdsa", "ec.pub", "");
