@@ -621,6 +621,75 @@ ec_sign_sig(const unsigned char *dgst, int dlen, const BIGNUM *kinv,
 	return sig;
 }
 
+/*
+ * ECDH with the token key (CMS/PKCS#7 envelopes to EC certificates):
+ * CKM_ECDH1_DERIVE without KDF into a session secret, whose value is read
+ * and the object destroyed.  The key needs CKA_DERIVE.
+ */
+static int
+ec_compute_key(unsigned char **psec, size_t *pseclen, const EC_POINT *pub,
+    const EC_KEY *ec)
+{
+	struct tk_keyref *ref = EC_KEY_get_ex_data(ec, ec_idx);
+	CK_OBJECT_CLASS cls = CKO_SECRET_KEY;
+	CK_KEY_TYPE kt = CKK_GENERIC_SECRET;
+	CK_BBOOL no = CK_FALSE, yes = CK_TRUE;
+	CK_ULONG vlen = (CK_ULONG)(EC_GROUP_get_degree(
+	    EC_KEY_get0_group(ec)) + 7) / 8;
+	CK_ATTRIBUTE tmpl[] = {
+		{ CKA_CLASS, &cls, sizeof(cls) },
+		{ CKA_KEY_TYPE, &kt, sizeof(kt) },
+		{ CKA_TOKEN, &no, sizeof(no) },
+		{ CKA_SENSITIVE, &no, sizeof(no) },
+		{ CKA_EXTRACTABLE, &yes, sizeof(yes) },
+		{ CKA_VALUE_LEN, &vlen, sizeof(vlen) },
+	};
+	CK_ECDH1_DERIVE_PARAMS params;
+	CK_MECHANISM mech = { CKM_ECDH1_DERIVE, &params, sizeof(params) };
+	CK_OBJECT_HANDLE sec = CK_INVALID_HANDLE;
+	unsigned char *point = NULL, *val = NULL;
+	size_t plen, vallen = 0;
+	struct tk_token *t;
+	struct tk_key *k;
+	CK_RV rv;
+	int ok = 0;
+
+	*psec = NULL;
+	*pseclen = 0;
+	if (ref == NULL || resolve_key(ref->ctx, ref->token, ref->id, &t,
+	    &k) != 0)
+		return 0;
+	if ((plen = EC_POINT_point2buf(EC_KEY_get0_group(ec), pub,
+	    POINT_CONVERSION_UNCOMPRESSED, &point, NULL)) == 0)
+		return 0;
+	memset(&params, 0, sizeof(params));
+	params.kdf = CKD_NULL;
+	params.pPublicData = point;
+	params.ulPublicDataLen = (CK_ULONG)plen;
+	rv = tk_fn(ref->ctx->token, t)->C_DeriveKey(t->sess, &mech, k->h,
+	    tmpl, UK_ARRAY_LEN(tmpl), &sec);
+	if (rv != CKR_OK) {
+		(void)tk_fail(ref->ctx->token, t, rv, "C_DeriveKey",
+		    UK_ERR_ENVELOPE);
+		goto out;
+	}
+	if (get_attr(tk_fn(ref->ctx->token, t), t->sess, sec, CKA_VALUE, 256,
+	    &val, &vallen) != 0)
+		goto out;
+	/* OpenSSL frees the secret with OPENSSL_clear_free */
+	if ((*psec = OPENSSL_malloc(vallen)) == NULL)
+		goto out;
+	memcpy(*psec, val, vallen);
+	*pseclen = vallen;
+	ok = 1;
+ out:
+	if (sec != CK_INVALID_HANDLE)
+		(void)tk_fn(ref->ctx->token, t)->C_DestroyObject(t->sess, sec);
+	uk_freezero(val, vallen);
+	OPENSSL_free(point);
+	return ok;
+}
+
 static int
 methods_init(void)
 {
@@ -642,6 +711,7 @@ methods_init(void)
 	/* The default sign() calls sign_sig(), which goes to the token. */
 	EC_KEY_METHOD_get_sign(ec_meth, &sign, &setup, NULL);
 	EC_KEY_METHOD_set_sign(ec_meth, sign, setup, ec_sign_sig);
+	EC_KEY_METHOD_set_compute_key(ec_meth, ec_compute_key);
 	return 0;
 }
 

@@ -619,6 +619,18 @@ START_TEST(test_envelope_decrypt)
 	    "\"envelope\":\"%s\"}", tok, env);
 	ck_assert_str_eq(str_of(res_of(resp), "data"), msg_b64);
 	cJSON_Delete(resp);
+	/* EC certificate: openssl's ECDH envelope, opened with the token
+	 * key (C_DeriveKey) */
+	free(env);
+	ck_assert_int_eq(uk_test_sh("openssl cms -encrypt -binary -aes256 "
+	    "-outform DER -in %s/msg -out %s/env3.der %s/ec.pem", work, work,
+	    fx.pki), 0);
+	snprintf(path, sizeof(path), "%s/env3.der", work);
+	env = uk_test_file_b64(path);
+	resp = okf("crypto.decrypt", "{\"token\":\"%s\",\"certId\":\"02\","
+	    "\"envelope\":\"%s\"}", tok, env);
+	ck_assert_str_eq(str_of(res_of(resp), "data"), msg_b64);
+	cJSON_Delete(resp);
 	/* garbage */
 	resp = callf("crypto.decrypt", "{\"token\":\"%s\",\"certId\":\"01\","
 	    "\"envelope\":\"AAAA\"}", tok);
