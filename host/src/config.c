@@ -18,8 +18,11 @@
 #include "frame.h"
 #include "json.h"
 #include "log.h"
+#include "pcsc.h"
+#include "net.h"
 #include "platform.h"
 #include "policy.h"
+#include "token.h"
 #include "x509.h"
 
 #ifndef UK_DEFAULT_CHROMIUM_ID
@@ -220,6 +223,9 @@ static const struct {
 	{ "trustAnchors", validate_paths },
 	{ "oids", uk_oid_config_validate },
 	{ "lockUserConfig", validate_bool },
+	{ "atr", uk_atr_config_validate },
+	{ "network", uk_net_config_validate },
+	{ "pkcs11", uk_token_validate_config },
 };
 
 static int

@@ -107,6 +107,15 @@ X(UK_ERR_PIN_NOT_INITIALIZED, -2113662944, "PIN_NOT_INITIALIZED", "介质密码�
 X(UK_ERR_PIN_INVALID, -2113662943, "PIN_INVALID", "密码包含无效字符", "The PIN contains invalid characters") \
 X(UK_ERR_MESSAGE_TRUNCATED, -2113662942, "MESSAGE_TRUNCATED", "消息不完整", "Message is truncated") \
 X(UK_ERR_STALLED, -2113662941, "STALLED", "浏览器停止接收消息", "The browser stopped reading") \
+X(UK_ERR_INSECURE_URL, -2113662940, "INSECURE_URL", "下载地址必须使用HTTPS", "Download address must use HTTPS") \
+X(UK_ERR_TLS_VERIFY, -2113662939, "TLS_VERIFY", "服务器证书验证失败", "Server certificate verification failed") \
+X(UK_ERR_HTTP_STATUS, -2113662938, "HTTP_STATUS", "服务器返回错误状态", "Server answered with an error status") \
+X(UK_ERR_DOWNLOAD_TOO_LARGE, -2113662937, "DOWNLOAD_TOO_LARGE", "下载内容超过大小限制", "Download exceeds the size limit") \
+X(UK_ERR_DOWNLOAD_TRUNCATED, -2113662936, "DOWNLOAD_TRUNCATED", "下载内容不完整", "Download is truncated") \
+X(UK_ERR_DOWNLOAD_CONTENT, -2113662935, "DOWNLOAD_CONTENT", "下载内容格式错误", "Downloaded content is not what was expected") \
+X(UK_ERR_CRL_EXPIRED, -2113662934, "CRL_EXPIRED", "CRL已过期", "CRL has expired") \
+X(UK_ERR_CRL_SIGNATURE, -2113662933, "CRL_SIGNATURE", "CRL验证签名错误", "CRL signature does not verify") \
+X(UK_ERR_NO_REVOCATION_SOURCE, -2113662932, "NO_REVOCATION_SOURCE", "证书未提供OCSP或CRL地址", "Certificate names no OCSP responder or CRL") \
 X(UK_ERR_RESERVED_LAST, -2113662719, "RESERVED_LAST", "未定义错误", "Undefined error") /* never use! */
 
 enum uk_err {

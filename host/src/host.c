@@ -28,13 +28,43 @@
 int
 uk_ctx_init(struct uk_ctx *ctx, struct uk_config *cfg, int out_fd)
 {
+	int i;
+
 	memset(ctx, 0, sizeof(*ctx));
 	ctx->cfg = cfg;
 	ctx->out_fd = out_fd;
 	ctx->current_id = -1;
+	ctx->wake_fd[0] = ctx->wake_fd[1] = -1;
 	if (pthread_mutex_init(&ctx->out_mu, NULL) != 0)
 		return UK_ERR_SYSTEM;
+	if (pipe(ctx->wake_fd) != 0) {
+		ctx->wake_fd[0] = ctx->wake_fd[1] = -1;
+		return 0;	/* ticks still come once a second */
+	}
+	for (i = 0; i < 2; i++) {
+		(void)fcntl(ctx->wake_fd[i], F_SETFL, O_NONBLOCK);
+		(void)fcntl(ctx->wake_fd[i], F_SETFD, FD_CLOEXEC);
+	}
 	return 0;
+}
+
+void
+uk_host_wake(struct uk_ctx *ctx)
+{
+	ssize_t n;
+
+	if (ctx->wake_fd[1] >= 0)
+		n = write(ctx->wake_fd[1], "w", 1);	/* full pipe: fine */
+	(void)n;
+}
+
+static void
+drain_wake(struct uk_ctx *ctx)
+{
+	char buf[64];
+
+	while (read(ctx->wake_fd[0], buf, sizeof(buf)) > 0)
+		;
 }
 
 void
@@ -45,6 +75,9 @@ uk_ctx_fini(struct uk_ctx *ctx)
 	for (i = 0; uk_modules[i] != NULL; i++)
 		if (uk_modules[i]->fini != NULL)
 			uk_modules[i]->fini(ctx);
+	for (i = 0; i < 2; i++)
+		if (ctx->wake_fd[i] >= 0)
+			close(ctx->wake_fd[i]);
 	pthread_mutex_destroy(&ctx->out_mu);
 }
 
@@ -142,7 +175,8 @@ int
 uk_host_serve(struct uk_ctx *ctx, int in_fd)
 {
 	size_t max = uk_config_max_request(ctx->cfg);
-	struct pollfd p = { .fd = in_fd, .events = POLLIN };
+	struct pollfd p[2] = { { .fd = in_fd, .events = POLLIN },
+	    { .fd = ctx->wake_fd[0], .events = POLLIN } };
 	char *req;
 	size_t len;
 	int r, n, flags;
@@ -153,11 +187,14 @@ uk_host_serve(struct uk_ctx *ctx, int in_fd)
 	uk_info("serving %s extension %s", ctx->caller_browser[0] ?
 	    ctx->caller_browser : "(test)", ctx->caller_id);
 	for (;;) {
-		if ((n = poll(&p, 1, UK_TICK_MS)) < 0 && errno != EINTR) {
+		if ((n = poll(p, p[1].fd >= 0 ? 2 : 1, UK_TICK_MS)) < 0 &&
+		    errno != EINTR) {
 			uk_error("poll: %s", strerror(errno));
 			return 1;
 		}
-		if (n <= 0) {
+		if (n > 0 && (p[1].revents & POLLIN))
+			drain_wake(ctx);
+		if (n <= 0 || !(p[0].revents & (POLLIN | POLLHUP | POLLERR))) {
 			tick_modules(ctx);
 			continue;
 		}

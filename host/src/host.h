@@ -37,6 +37,7 @@ struct uk_ctx {
 	int64_t current_id;		/* request being handled, -1 idle */
 	char caller_browser[16];	/* "chromium"/"firefox", "" in tests */
 	char caller_id[160];
+	int wake_fd[2];			/* uk_host_wake → serve loop; -1 */
 	struct uk_token_state *token;
 	struct uk_pcsc_state *pcsc;
 	struct uk_net_state *net;
@@ -69,6 +70,12 @@ void uk_ctx_fini(struct uk_ctx *ctx);
  * threads and the request loop share the output.  Returns 0 or an error.
  */
 int uk_host_emit(struct uk_ctx *ctx, cJSON *ev);
+/*
+ * Makes the serve loop run every module's tick now instead of at the next
+ * idle second.  Thread-safe and async-signal-safe: an event thread calls
+ * it after queueing work that must run on the request thread.
+ */
+void uk_host_wake(struct uk_ctx *ctx);
 /* Sends {"event":"progress","id":current,"done","total","stage"}. */
 int uk_host_progress(struct uk_ctx *ctx, uint64_t done, uint64_t total,
     const char *stage);

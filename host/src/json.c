@@ -22,6 +22,16 @@ uk_utf8_valid(const char *s, size_t len)
 	uint32_t cp;
 
 	while (i < len) {
+		/* Fast path: eight ASCII bytes at a time. */
+		if (len - i >= 8) {
+			uint64_t w;
+
+			memcpy(&w, u + i, sizeof(w));
+			if ((w & 0x8080808080808080ULL) == 0) {
+				i += 8;
+				continue;
+			}
+		}
 		if (u[i] < 0x80) {
 			i++;
 			continue;
@@ -52,33 +62,41 @@ uk_utf8_valid(const char *s, size_t len)
 	return 0;
 }
 
-/* One pass over the raw text: nesting depth outside strings, and "\u0000". */
+/*
+ * One pass over the raw text: nesting depth outside strings, and "\u0000".
+ * s must be NUL-terminated at len with no NUL before (uk_json_parse checks),
+ * so strcspn can skip the long runs of ordinary characters.
+ */
 static int
 scan_structure(const char *s, size_t len, int max_depth)
 {
 	int depth = 0, in_str = 0;
-	size_t i;
+	size_t i = 0;
 
-	for (i = 0; i < len; i++) {
-		char c = s[i];
+	while (i < len) {
+		char c;
 
+		i += strcspn(s + i, in_str ? "\\\"" : "\"{}[]");
+		if (i >= len)
+			break;
+		c = s[i];
 		if (in_str) {
 			if (c == '\\') {
-				if (i + 5 < len && s[i + 1] == 'u' &&
+				if (len - i > 5 && s[i + 1] == 'u' &&
 				    memcmp(s + i + 2, "0000", 4) == 0)
 					return UK_ERR_BAD_REQUEST;
-				i++;
-			} else if (c == '"')
-				in_str = 0;
-			continue;
-		}
-		if (c == '"')
+				i += 2;
+				continue;
+			}
+			in_str = 0;	/* the closing quote */
+		} else if (c == '"')
 			in_str = 1;
 		else if (c == '{' || c == '[') {
 			if (++depth > max_depth)
 				return UK_ERR_TOO_DEEP;
-		} else if (c == '}' || c == ']')
+		} else
 			depth--;
+		i++;
 	}
 	return 0;
 }

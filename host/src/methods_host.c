@@ -80,8 +80,10 @@ host_ping(struct uk_call *call)
 	    uk_param_string(call->params, "data", 0, UK_PING_MAX, &data,
 	    call->why, sizeof(call->why)) != 0)
 		return uk_call_bad_param(call);
+	/* A reference, not a copy: the request outlives the response text. */
 	if ((res = uk_call_result(call)) == NULL ||
-	    cJSON_AddStringToObject(res, "data", data ? data : "") == NULL)
+	    !cJSON_AddItemToObject(res, "data",
+	    cJSON_CreateStringReference(data ? data : "")))
 		return UK_ERR_ALLOC_FAIL;
 	return 0;
 }

@@ -1,0 +1,103 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Copyright (c) 2026 UKeyLink authors */
+/*
+ * Signature and crypto helpers that need no token (OpenSSL only): hash
+ * names, digests, DigestInfo, signature verification (raw and CMS),
+ * PKCS#7 envelopes to a certificate.  The token module builds on these;
+ * the SafeEngine layer calls them directly for SEH_Digest,
+ * SEH_VerifySignData, SEH_Envelope.
+ *
+ * All outputs are malloc'd and owned by the caller; inputs are borrowed.
+ * Errors: UK_ERR_* (DIGEST, VERIFY_SIGNATURE, CERT_FORMAT, ENVELOPE,
+ * INVALID_PARAM, MECHANISM, ALLOC_FAIL).
+ */
+#ifndef UK_SIGN_H
+#define UK_SIGN_H
+
+#include <stddef.h>
+
+#include <openssl/evp.h>
+#include <openssl/x509.h>
+
+#include "uk_setup.h"
+
+enum uk_hash {
+	UK_HASH_NONE = 0,
+	UK_HASH_SHA1,
+	UK_HASH_SHA256,
+	UK_HASH_SHA384,
+	UK_HASH_SHA512,
+	UK_HASH_SM3,
+};
+
+enum uk_sig_scheme {
+	UK_SCHEME_AUTO = 0,	/* pkcs1 for RSA, ecdsa for EC, sm2 for SM2 */
+	UK_SCHEME_PKCS1,
+	UK_SCHEME_PSS,
+	UK_SCHEME_ECDSA,	/* DER ECDSA-Sig-Value */
+	UK_SCHEME_ECDSA_RAW,	/* r || s, each the size of the order */
+	UK_SCHEME_SM2,		/* DER, like ECDSA (GM/T 0009) */
+};
+
+#define UK_HASH_MAX_LEN	64
+
+/* "sha1", "sha256", "sha384", "sha512", "sm3" → enum; NONE when unknown. */
+enum uk_hash uk_hash_parse(const char *name);
+const char *uk_hash_name(enum uk_hash h);
+/* Digest length in bytes, 0 for NONE. */
+size_t uk_hash_len(enum uk_hash h);
+/* The OpenSSL digest (fetched once); NULL when OpenSSL lacks it. */
+const EVP_MD *uk_hash_md(enum uk_hash h);
+/* "pkcs1", "pss", "ecdsa", "ecdsa-raw", "sm2" → enum; -1 when unknown. */
+int uk_scheme_parse(const char *name);
+
+/* Digest of data into md (UK_HASH_MAX_LEN bytes); *mdlenp its length. */
+int uk_digest(enum uk_hash h, const unsigned char *data, size_t len,
+    unsigned char *md, size_t *mdlenp) UK_WUR;
+
+/* DER DigestInfo for a digest (PKCS#1 v1.5).  *outp malloc'd. */
+int uk_digest_info(enum uk_hash h, const unsigned char *md, size_t mdlen,
+    unsigned char **outp, size_t *outlenp) UK_WUR;
+
+/* r||s (2*n bytes) ↔ DER ECDSA-Sig-Value.  *outp malloc'd. */
+int uk_ecdsa_raw_to_der(const unsigned char *raw, size_t len,
+    unsigned char **outp, size_t *outlenp) UK_WUR;
+int uk_ecdsa_der_to_raw(const unsigned char *der, size_t len,
+    size_t order_len, unsigned char **outp, size_t *outlenp) UK_WUR;
+
+/* Parses a DER certificate (a base64 caller decodes first).  CERT_FORMAT
+ * when it is not one.  *certp: new X509. */
+int uk_cert_from_der(const unsigned char *der, size_t len,
+    X509 **certp) UK_WUR;
+
+/*
+ * Verifies sig over data (or over a digest when is_digest) with the
+ * certificate's public key.  scheme AUTO picks by key type; ECDSA accepts
+ * DER and r||s.  0 when valid, VERIFY_SIGNATURE when not.
+ */
+int uk_verify(X509 *cert, const unsigned char *data, size_t len,
+    int is_digest, enum uk_hash h, enum uk_sig_scheme scheme,
+    const unsigned char *sig, size_t siglen) UK_WUR;
+
+/*
+ * Verifies a CMS/PKCS#7 SignedData (DER).  data/len: the content for a
+ * detached signature (NULL for attached).  The signer's signature only
+ * (no chain: cert.verify does that).  On success *contentp (may be NULL)
+ * gets the signed content (malloc'd) and *signerp (may be NULL) the
+ * signer certificate.
+ */
+int uk_verify_cms(const unsigned char *cms, size_t cmslen,
+    const unsigned char *data, size_t len, unsigned char **contentp,
+    size_t *contentlenp, X509 **signerp) UK_WUR;
+
+/* PKCS#7/CMS EnvelopedData (DER, AES-256-CBC, RSA key transport or
+ * ECDH for EC certificates) of data for cert.  *outp malloc'd. */
+int uk_envelope(X509 *cert, const unsigned char *data, size_t len,
+    unsigned char **outp, size_t *outlenp) UK_WUR;
+
+/* CMS_sign around an existing private key (token or software). */
+int uk_cms_sign(EVP_PKEY *pkey, X509 *cert, const unsigned char *data,
+    size_t len, int detached, enum uk_hash h, unsigned char **outp,
+    size_t *outlenp) UK_WUR;
+
+#endif /* UK_SIGN_H */

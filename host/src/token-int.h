@@ -1,0 +1,99 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Copyright (c) 2026 UKeyLink authors */
+/*
+ * Internals shared by token*.c only.  Nothing outside the token module
+ * includes this file.
+ */
+#ifndef UK_TOKEN_INT_H
+#define UK_TOKEN_INT_H
+
+#include <limits.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <time.h>
+
+#include <cjson/cJSON.h>
+
+#include <p11-kit/pkcs11.h>
+
+#include "token.h"
+
+#define TK_MAX_MODULES	8
+#define TK_MAX_TOKENS	32
+#define TK_MAX_KEYS	8	/* cached key handles per token */
+#define TK_ID_MAX	64	/* CKA_ID bytes */
+
+struct tk_module {
+	char path[PATH_MAX];
+	void *dl;
+	CK_FUNCTION_LIST_PTR fn;
+	int tried;		/* load attempted */
+	int initialized;	/* C_Initialize succeeded (we own fini) */
+	int err;		/* load error code, 0 when fine */
+	char problem[256];
+};
+
+struct tk_key {
+	unsigned char id[TK_ID_MAX];
+	size_t idlen;
+	CK_OBJECT_HANDLE h;
+	CK_KEY_TYPE type;
+	size_t size;		/* RSA modulus / EC order bytes */
+};
+
+struct tk_token {
+	int used;
+	int modidx;
+	CK_SLOT_ID slot;
+	char handle[UK_TOKEN_HANDLE_MAX];
+	char reader[65];	/* slot description, trimmed */
+	CK_TOKEN_INFO info;
+	CK_SESSION_HANDLE sess;
+	int has_sess;
+	int logged_in;
+	time_t last_use;
+	struct tk_key keys[TK_MAX_KEYS];
+	size_t nkeys;
+};
+
+struct uk_token_state {
+	struct tk_module mods[TK_MAX_MODULES];
+	size_t nmods;
+	int configured;		/* module list read from the config */
+	int stale;		/* re-enumerate slots at next lookup */
+	struct tk_token toks[TK_MAX_TOKENS];
+	int64_t idle_seconds;
+	CK_MECHANISM_TYPE sm2_mech;	/* 0: none configured */
+};
+
+/* token.c */
+int tk_state(struct uk_ctx *ctx, struct uk_token_state **stp) UK_WUR;
+int tk_enumerate(struct uk_token_state *st) UK_WUR;
+int tk_lookup(struct uk_ctx *ctx, const char *handle,
+    struct tk_token **tokp) UK_WUR;
+CK_FUNCTION_LIST_PTR tk_fn(struct uk_token_state *st,
+    const struct tk_token *t);
+int tk_session(struct uk_token_state *st, struct tk_token *t) UK_WUR;
+int tk_require_login(struct uk_token_state *st, struct tk_token *t) UK_WUR;
+/* Handles a failing CKR of an operation on t: drops the session on
+ * removal; returns the mapped code (dflt when nothing specific). */
+int tk_fail(struct uk_token_state *st, struct tk_token *t, CK_RV rv,
+    const char *what, int dflt);
+void tk_forget_session(struct uk_token_state *st, struct tk_token *t);
+void tk_trim(char *dst, const unsigned char *src, size_t len);
+
+/* token-key.c */
+int tk_find_cert_der(struct uk_token_state *st, struct tk_token *t,
+    const unsigned char *id, size_t idlen, unsigned char **derp,
+    size_t *derlenp, unsigned char *idout, size_t *idoutlenp) UK_WUR;
+int tk_find_key(struct uk_token_state *st, struct tk_token *t,
+    const unsigned char *id, size_t idlen, struct tk_key **keyp) UK_WUR;
+int tk_id_from_hex(const char *hex, unsigned char *id, size_t *idlenp)
+    UK_WUR;
+
+/* token.c: the module's hooks */
+void tk_tick(struct uk_ctx *ctx, time_t now);
+void tk_fini(struct uk_ctx *ctx);
+int tk_diagnose(struct uk_ctx *ctx, FILE *fp);
+
+#endif /* UK_TOKEN_INT_H */

@@ -1,0 +1,53 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Copyright (c) 2026 UKeyLink authors */
+/*
+ * libFuzzer: one request text through parsing, validation, policy and
+ * dispatch.  Every input must give exactly one well-formed response.
+ */
+#include "uk_setup.h"
+
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cjson/cJSON.h>
+
+#include "config.h"
+#include "host.h"
+#include "rpc.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+static struct uk_config *cfg;
+static struct uk_ctx ctx;
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	char *out = NULL, *text;
+	int64_t id;
+	cJSON *resp;
+
+	if (cfg == NULL) {
+		uk_host_init_hooks();
+		if (uk_config_defaults(&cfg) != 0 ||
+		    uk_ctx_init(&ctx, cfg, -1) != 0)
+			abort();
+	}
+	/* The framing layer hands over NUL-terminated messages. */
+	if ((text = malloc(size + 1)) == NULL)
+		return 0;
+	memcpy(text, data, size);
+	text[size] = '\0';
+	if (uk_rpc_handle(&ctx, text, size, &out, &id) != 0)
+		abort();
+	free(text);
+	/* The response is JSON with either result or error. */
+	if ((resp = cJSON_Parse(out)) == NULL ||
+	    (cJSON_GetObjectItem(resp, "result") == NULL) ==
+	    (cJSON_GetObjectItem(resp, "error") == NULL))
+		abort();
+	cJSON_Delete(resp);
+	cJSON_free(out);
+	return 0;
+}

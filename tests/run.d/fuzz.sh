@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
+# Builds the libFuzzer targets with clang + ASan/UBSan and runs each for a
+# bounded time (UK_FUZZ_SECONDS, default 60) on a copy of its seed corpus.
+# Any crash, leak or sanitizer report fails the phase.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+SECONDS_EACH=${UK_FUZZ_SECONDS:-60}
+B=build/fuzz
+CC=clang cmake -S . -B $B -DUK_FUZZ=ON -DUK_SANITIZE=ON -DUK_BENCH=OFF \
+  -DCMAKE_BUILD_TYPE=RelWithDebInfo >$B.configure.log 2>&1 || { cat $B.configure.log; exit 1; }
+for t in tests/fuzz/fuzz_*.c; do
+  name=$(basename "$t" .c)
+  cmake --build $B -j"$(nproc)" --target "$name" >/dev/null
+  corpus=tests/fuzz/corpus/${name#fuzz_}
+  work=$(mktemp -d)
+  [ -d "$corpus" ] && cp -r "$corpus"/. "$work"/
+  echo "fuzz: $name for ${SECONDS_EACH}s"
+  ( cd "$work" && ASAN_OPTIONS=detect_leaks=1 "$OLDPWD/$B/tests/fuzz/$name" \
+      -max_total_time="$SECONDS_EACH" -rss_limit_mb=2048 -max_len=65536 \
+      -print_final_stats=1 . 2>&1 | tail -5 ) || { echo "fuzz: $name FAILED"; rm -rf "$work"; exit 1; }
+  rm -rf "$work"
+done

@@ -1,0 +1,233 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Copyright (c) 2026 UKeyLink authors */
+/* Strict JSON input, parameter getters, base64: accepted and rejected. */
+#include "uk_setup.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include <check.h>
+#include <cjson/cJSON.h>
+
+#include "ck_main.h"
+#include "err.h"
+#include "json.h"
+
+static const struct {
+	const char *text;
+	int want;
+} parse_cases[] = {
+	{ "{}", 0 },
+	{ " {\"a\":[1,2,{\"b\":\"中文\"}]} \n", 0 },
+	{ "", UK_ERR_NOT_JSON },
+	{ "{", UK_ERR_NOT_JSON },
+	{ "{} x", UK_ERR_NOT_JSON },
+	{ "{}{}", UK_ERR_NOT_JSON },
+	{ "nul", UK_ERR_NOT_JSON },
+	{ "{\"a\":\"\\u0000\"}", UK_ERR_BAD_REQUEST },
+	{ "\xc3\x28", UK_ERR_NOT_UTF8 },			/* bad continuation */
+	{ "\"\xc0\xaf\"", UK_ERR_NOT_UTF8 },		/* overlong '/' */
+	{ "\"\xed\xa0\x80\"", UK_ERR_NOT_UTF8 },	/* surrogate */
+	{ "\"\xf4\x90\x80\x80\"", UK_ERR_NOT_UTF8 },	/* > U+10FFFF */
+	{ "\"\xe4\xb8\"", UK_ERR_NOT_UTF8 },		/* truncated */
+	{ "[[[[[[[[[[[[[[[[1]]]]]]]]]]]]]]]]", 0 },	/* depth 16 */
+	{ "[[[[[[[[[[[[[[[[[1]]]]]]]]]]]]]]]]]", UK_ERR_TOO_DEEP },
+	{ "{\"s\":\"[[[[[[[[[[[[[[[[[[[[[[\"}", 0 },	/* brackets in a string */
+	{ "{\"s\":\"\\\"[[[[[[[[[[[[[[[[[[[\"}", 0 },	/* after an escaped quote */
+};
+
+START_TEST(test_parse_table)
+{
+	cJSON *root = (cJSON *)1;
+	int r = uk_json_parse(parse_cases[_i].text,
+	    strlen(parse_cases[_i].text), &root);
+
+	ck_assert_msg(r == parse_cases[_i].want, "case %d '%s': got %d",
+	    _i, parse_cases[_i].text, r);
+	if (r == 0)
+		ck_assert_ptr_nonnull(root);
+	else
+		ck_assert_ptr_null(root);
+	cJSON_Delete(root);
+}
+END_TEST
+
+START_TEST(test_embedded_nul)
+{
+	cJSON *root = (cJSON *)1;
+
+	ck_assert_int_eq(uk_json_parse("{}\0", 3, &root), UK_ERR_NOT_JSON);
+	ck_assert_ptr_null(root);
+}
+END_TEST
+
+START_TEST(test_getters)
+{
+	const char *text = "{\"s\":\"abc\",\"n\":42,\"f\":1.5,\"big\":1e300,"
+	    "\"neg\":-3,\"b\":true,\"arr\":[],\"nul\":null}";
+	cJSON *o = NULL;
+	const char *s;
+	int64_t v;
+	int b;
+	char why[UK_JSON_WHY_MAX];
+
+	ck_assert_int_eq(uk_json_parse(text, strlen(text), &o), 0);
+	ck_assert_int_eq(uk_param_string(o, "s", 1, 3, &s, why, sizeof(why)),
+	    0);
+	ck_assert_str_eq(s, "abc");
+	ck_assert_int_eq(uk_param_string(o, "s", 1, 2, &s, why, sizeof(why)),
+	    UK_ERR_INVALID_PARAM);
+	ck_assert_ptr_null(s);
+	ck_assert_str_eq(why, "'s': too long");
+	ck_assert_int_eq(uk_param_string(o, "n", 1, 9, &s, why, sizeof(why)),
+	    UK_ERR_INVALID_PARAM);
+	ck_assert_str_eq(why, "'n': must be a string");
+	ck_assert_int_eq(uk_param_string(o, "x", 1, 9, &s, why, sizeof(why)),
+	    UK_ERR_INVALID_PARAM);
+	ck_assert_str_eq(why, "'x': missing");
+	ck_assert_int_eq(uk_param_string(o, "x", 0, 9, &s, why, sizeof(why)),
+	    0);
+	ck_assert_ptr_null(s);
+	ck_assert_int_eq(uk_param_string(o, "nul", 0, 9, &s, why,
+	    sizeof(why)), 0);
+	/* Member names are case-sensitive. */
+	ck_assert_int_eq(uk_param_string(o, "S", 0, 9, &s, why, sizeof(why)),
+	    0);
+	ck_assert_ptr_null(s);
+
+	ck_assert_int_eq(uk_param_int(o, "n", 1, 0, 100, -1, &v, why,
+	    sizeof(why)), 0);
+	ck_assert_int_eq(v, 42);
+	ck_assert_int_eq(uk_param_int(o, "n", 1, 0, 41, -1, &v, why,
+	    sizeof(why)), UK_ERR_INVALID_PARAM);
+	ck_assert_int_eq(v, -1);
+	ck_assert_str_eq(why, "'n': out of range");
+	ck_assert_int_eq(uk_param_int(o, "f", 1, 0, 100, -1, &v, why,
+	    sizeof(why)), UK_ERR_INVALID_PARAM);
+	ck_assert_int_eq(uk_param_int(o, "big", 1, INT64_MIN, INT64_MAX, -1,
+	    &v, why, sizeof(why)), UK_ERR_INVALID_PARAM);
+	ck_assert_int_eq(uk_param_int(o, "s", 1, 0, 100, -1, &v, why,
+	    sizeof(why)), UK_ERR_INVALID_PARAM);
+	ck_assert_int_eq(uk_param_int(o, "neg", 1, -5, 5, 0, &v, why,
+	    sizeof(why)), 0);
+	ck_assert_int_eq(v, -3);
+	ck_assert_int_eq(uk_param_int(o, "x", 0, 0, 5, 7, &v, why,
+	    sizeof(why)), 0);
+	ck_assert_int_eq(v, 7);
+
+	ck_assert_int_eq(uk_param_bool(o, "b", 1, 0, &b, why, sizeof(why)), 0);
+	ck_assert_int_eq(b, 1);
+	ck_assert_int_eq(uk_param_bool(o, "n", 1, 0, &b, why, sizeof(why)),
+	    UK_ERR_INVALID_PARAM);
+	cJSON_Delete(o);
+}
+END_TEST
+
+START_TEST(test_only_members)
+{
+	static const char *const allowed[] = { "a", "b", NULL };
+	const char *ok = "{\"a\":1,\"b\":2}", *extra = "{\"a\":1,\"pin\":2}";
+	cJSON *o = NULL;
+	char why[UK_JSON_WHY_MAX];
+
+	ck_assert_int_eq(uk_json_parse(ok, strlen(ok), &o), 0);
+	ck_assert_int_eq(uk_json_only_members(o, allowed, why, sizeof(why)),
+	    0);
+	cJSON_Delete(o);
+	ck_assert_int_eq(uk_json_parse(extra, strlen(extra), &o), 0);
+	ck_assert_int_eq(uk_json_only_members(o, allowed, why, sizeof(why)),
+	    UK_ERR_INVALID_PARAM);
+	ck_assert_str_eq(why, "'pin': unknown member");
+	cJSON_Delete(o);
+}
+END_TEST
+
+static const struct {
+	const char *in;
+	int want;
+	const char *out;
+	size_t outlen;
+} b64_cases[] = {
+	{ "", 0, "", 0 },
+	{ "Zg==", 0, "f", 1 },
+	{ "Zm8=", 0, "fo", 2 },
+	{ "Zm9v", 0, "foo", 3 },
+	{ "Zm9v\r\nYmFy", 0, "foobar", 6 },
+	{ "5Lit5paH", 0, "中文", 6 },
+	{ "Zg", UK_ERR_INVALID_PARAM, NULL, 0 },	/* missing padding */
+	{ "Zg=", UK_ERR_INVALID_PARAM, NULL, 0 },
+	{ "Zg===", UK_ERR_INVALID_PARAM, NULL, 0 },
+	{ "Zh==", UK_ERR_INVALID_PARAM, NULL, 0 },	/* non-canonical */
+	{ "Zm9v=", UK_ERR_INVALID_PARAM, NULL, 0 },
+	{ "Zm=v", UK_ERR_INVALID_PARAM, NULL, 0 },	/* data after '=' */
+	{ "Zm9-", UK_ERR_INVALID_PARAM, NULL, 0 },	/* url alphabet */
+	{ "Zm9v\x01", UK_ERR_INVALID_PARAM, NULL, 0 },
+	{ "AAAAAAAAAAAAAAAA", UK_ERR_MESSAGE_TOO_LARGE, NULL, 0 }, /* 12 > 8 */
+};
+
+START_TEST(test_base64_table)
+{
+	unsigned char *out = (unsigned char *)1;
+	size_t len = 99;
+	int r = uk_base64_decode(b64_cases[_i].in, 8, &out, &len);
+
+	ck_assert_msg(r == b64_cases[_i].want, "case %d: got %d", _i, r);
+	if (r != 0) {
+		ck_assert_ptr_null(out);
+		ck_assert_uint_eq(len, 0);
+		return;
+	}
+	ck_assert_uint_eq(len, b64_cases[_i].outlen);
+	ck_assert_mem_eq(out, b64_cases[_i].out, len);
+	free(out);
+}
+END_TEST
+
+START_TEST(test_base64_roundtrip)
+{
+	unsigned char buf[300], *back = NULL;
+	size_t i, n, len;
+	char *enc;
+
+	for (i = 0; i < sizeof(buf); i++)
+		buf[i] = (unsigned char)(i * 37 + 11);
+	for (n = 0; n < sizeof(buf); n++) {
+		ck_assert_ptr_nonnull(enc = uk_base64_encode(buf, n));
+		ck_assert_uint_eq(strlen(enc), (n + 2) / 3 * 4);
+		ck_assert_int_eq(uk_base64_decode(enc, sizeof(buf), &back,
+		    &len), 0);
+		ck_assert_uint_eq(len, n);
+		ck_assert_mem_eq(back, buf, n);
+		free(back);
+		free(enc);
+	}
+}
+END_TEST
+
+START_TEST(test_hex)
+{
+	const unsigned char in[] = { 0x00, 0xab, 0x7f };
+	char *h = uk_hex_encode(in, sizeof(in));
+
+	ck_assert_str_eq(h, "00ab7f");
+	free(h);
+}
+END_TEST
+
+int
+main(void)
+{
+	Suite *s = suite_create("json");
+	TCase *tc = tcase_create("core");
+
+	tcase_add_loop_test(tc, test_parse_table, 0,
+	    UK_ARRAY_LEN(parse_cases));
+	tcase_add_test(tc, test_embedded_nul);
+	tcase_add_test(tc, test_getters);
+	tcase_add_test(tc, test_only_members);
+	tcase_add_loop_test(tc, test_base64_table, 0, UK_ARRAY_LEN(b64_cases));
+	tcase_add_test(tc, test_base64_roundtrip);
+	tcase_add_test(tc, test_hex);
+	suite_add_tcase(s, tc);
+	return uk_ck_run(s);
+}
