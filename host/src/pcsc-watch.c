@@ -52,7 +52,7 @@ struct uk_pcsc_watch {
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
 	int stop, done, looked, service_up, pnp;
-	DWORD pnp_state;		/* last dwEventState of the PnP reader */
+	DWORD pnp_state;	/* last dwEventState of the PnP reader */
 	SCARDCONTEXT hctx;
 	int have_ctx;
 	/* Readers as last reported (guarded by mu for snapshot readers). */

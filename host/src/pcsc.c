@@ -500,7 +500,8 @@ uk_pcsc_devices(struct uk_ctx *ctx, cJSON **resultp)
 		cJSON_AddItemToArray(arr, d);
 		if (cJSON_AddNumberToObject(d, "devType", cards[i].make ?
 		    cards[i].make->type : UK_SE_DEVTYPE_DEFAULT) == NULL ||
-		    cJSON_AddStringToObject(d, "devParam", devparam[i]) == NULL ||
+		    cJSON_AddStringToObject(d, "devParam", devparam[i]) ==
+		    NULL ||
 		    cJSON_AddStringToObject(d, "reader", cards[i].reader) ==
 		    NULL || uk_pcsc_card_json(ctx, cards[i].reader,
 		    rd[idx[i]].atr, rd[idx[i]].atrlen, d) != 0)

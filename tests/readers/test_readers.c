@@ -588,7 +588,8 @@ token_handle(struct uk_hostproc *hp)
 	cJSON_ArrayForEach(t, cJSON_GetObjectItem(result(resp), "tokens"))
 		if (strcmp(cJSON_GetObjectItem(t, "label")->valuestring,
 		    "上海测试有限公司") == 0)
-			h = strdup(cJSON_GetObjectItem(t, "token")->valuestring);
+			h = strdup(cJSON_GetObjectItem(t,
+			    "token")->valuestring);
 	cJSON_Delete(resp);
 	ck_assert_msg(h != NULL, "virtual card not in token.list");
 	return h;

@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: Apache-2.0
 # Readers phase: a private pcscd with vpcd and the virtual CAC card
-# (tests/vcard), OpenSC, and ukeylink-host.  Builds what it needs in
-# build/readers (ASan+UBSan), then inside tests/vcard/vcard-env.sh:
+# (tests/vcard), OpenSC, and ukeylink-host, all built with ASan+UBSan;
+# then inside tests/vcard/vcard-env.sh:
+# The build is tests/run-all.sh's build/asan when present (else
+# build/readers, made here).
 #   1. pkcs11-tool through OpenSC: list, certificate read back (compared
 #      with the issued one), login + signature verified by openssl;
 #   2. the Check suite tests/readers/test_readers.c (events and latency,
@@ -11,6 +13,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 ROOT=$PWD
+if [ -z "${UK_READERS_BUILD:-}" ] && [ -f "$ROOT/build/asan/CMakeCache.txt" ]; then
+  UK_READERS_BUILD=$ROOT/build/asan
+fi
 B=${UK_READERS_BUILD:-$ROOT/build/readers}
 mkdir -p "$B"
 cmake -S . -B "$B" -DUK_SANITIZE=ON -DUK_BENCH=OFF >"$B.configure.log" 2>&1 \
