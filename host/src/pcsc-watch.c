@@ -380,6 +380,13 @@ watch_main(void *arg)
 		}
 		if (rv == SCARD_E_CANCELLED || rv == SCARD_E_UNKNOWN_READER)
 			continue;
+		if (rv == SCARD_E_NO_READERS_AVAILABLE) {
+			/* Some services refuse to wait on PnP alone. */
+			if (!w->looked)
+				mark_looked(w);
+			idle_wait(w, W_NOPNP_POLL);
+			continue;
+		}
 		uk_info("PC/SC watcher: 0x%lx: re-establishing",
 		    (unsigned long)rv);
 		/* Anything else: start over with a fresh context. */
