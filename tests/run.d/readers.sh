@@ -58,7 +58,10 @@ export -f inner
 export UK_READERS_BIN=$B/tests/readers/test_readers
 rc=0
 bash tests/vcard/vcard-env.sh bash -c inner || rc=$?
-grep -E '^LATENCY|removal mid-signature' "$UK_TEST_LOG" || true
+# pcscd without any reader: NO_READER, empty device list, idle watcher.
+UK_VCARD_ENV_NO_READER=1 CK_DEFAULT_TIMEOUT=60 bash tests/vcard/vcard-env.sh \
+  "$UK_READERS_BIN" no-reader 2>>"$UK_TEST_LOG" || rc=$?
+grep -E '^(LATENCY|IDLE)|removal mid-signature' "$UK_TEST_LOG" || true
 if [ "$rc" -ne 0 ]; then
   grep -vE ' debug ' "$UK_TEST_LOG" | tail -40
 fi
