@@ -16,6 +16,9 @@
 #include <string.h>
 #include <unistd.h>
 
+#ifdef _WIN32
+#include <windows.h>	/* before winscard.h there */
+#endif
 #include <winscard.h>
 #include <cjson/cJSON.h>
 
