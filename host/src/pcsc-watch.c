@@ -211,11 +211,10 @@ static LONG
 sync_readers(struct uk_pcsc_watch *w)
 {
 	char *multi = NULL, *p;
-	DWORD len = SCARD_AUTOALLOCATE;
 	LONG rv;
 	size_t i;
 
-	rv = SCardListReaders(w->hctx, NULL, (LPSTR)&multi, &len);
+	rv = uk_pcsc_list_readers(&w->hctx, &multi);
 	if (rv == SCARD_E_NO_READERS_AVAILABLE)
 		multi = NULL;
 	else if (rv != SCARD_S_SUCCESS)
@@ -230,8 +229,7 @@ sync_readers(struct uk_pcsc_watch *w)
 		if (i == w->nr)
 			add_reader(w, p);
 	}
-	if (multi != NULL)
-		(void)SCardFreeMemory(w->hctx, multi);
+	free(multi);
 	return SCARD_S_SUCCESS;
 }
 
