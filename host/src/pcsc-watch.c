@@ -103,9 +103,13 @@ card_event(struct uk_pcsc_watch *w, const struct w_reader *rd, int inserted)
 		memcpy(w->q[w->nq].atr, rd->atr, rd->atrlen);
 		w->q[w->nq].atrlen = rd->atrlen;
 		w->q[w->nq++].inserted = inserted;
-	} else
-		/* The token module re-checks everything on a NULL reader. */
+	} else {
+		/* Overflow: the last entry becomes "drop the login of every
+		 * token no longer present" (a NULL reader). */
 		w->q[W_QUEUE_MAX - 1].reader[0] = '\0';
+		w->q[W_QUEUE_MAX - 1].inserted = 0;
+		w->q[W_QUEUE_MAX - 1].atrlen = 0;
+	}
 	pthread_mutex_unlock(&w->mu);
 	uk_host_wake(w->ctx);
 }
