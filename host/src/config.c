@@ -14,6 +14,7 @@
 #include <cjson/cJSON.h>
 
 #include "config.h"
+#include "enroll.h"
 #include "err.h"
 #include "frame.h"
 #include "json.h"
@@ -225,6 +226,7 @@ static const struct {
 	{ "lockUserConfig", validate_bool },
 	{ "atr", uk_atr_config_validate },
 	{ "network", uk_net_config_validate },
+	{ "enroll", uk_enroll_config_validate },
 	{ "pkcs11", uk_token_validate_config },
 };
 
