@@ -289,10 +289,12 @@ uk_netfix_config(struct uk_netfix *nf, const char *extra_network)
 	    "\"revocationHosts\":[\"127.0.0.1\"],"
 	    "\"caFile\":\"%s/tlsca.pem\",\"proxy\":\"\","
 	    "\"allowPlainHttpLoopback\":true,"
-	    "\"connectTimeoutMs\":2000,\"totalTimeoutMs\":4000,"
-	    "\"lowSpeedBytesPerSec\":100,\"lowSpeedSeconds\":2,"
+	    "\"connectTimeoutMs\":%d,\"totalTimeoutMs\":%d,"
+	    "\"lowSpeedBytesPerSec\":100,\"lowSpeedSeconds\":%d,"
 	    "\"cacheDir\":\"%s\"%s}}",
-	    nf->dir, nf->dir, nf->cachedir,
+	    nf->dir, nf->dir, nf->short_timeouts ? 2000 : 20000,
+	    nf->short_timeouts ? 4000 : 60000,
+	    nf->short_timeouts ? 2 : 20, nf->cachedir,
 	    extra_network ? extra_network : "");
 	if (n < 0 || (size_t)n >= size) {
 		free(buf);

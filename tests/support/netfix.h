@@ -24,6 +24,9 @@ struct uk_netfix {
 	char sbase[64];		/* https://127.0.0.1:PORT */
 	int ncache;		/* cache directories handed out */
 	char cachedir[PATH_MAX + 64];	/* of the last configuration */
+	int short_timeouts;	/* next configurations: 2 s low-speed window,
+				 * 4 s total (slow-loris cases); else
+				 * generous ones (a loaded machine) */
 };
 
 /* Builds the PKI and starts the server.  Returns 0 or -1 (message on
@@ -37,7 +40,7 @@ int uk_netfix_reset(struct uk_netfix *nf);
 /*
  * A complete host configuration (malloc'd) for tests: the test extension
  * id and origins, trust anchors of the PKI, "network" allowing 127.0.0.1
- * with short timeouts, a fresh cache directory, plus extra_network members
+ * with the timeouts chosen by short_timeouts, a fresh cache directory, plus extra_network members
  * (a JSON fragment starting with ',' or "").
  */
 char *uk_netfix_config(struct uk_netfix *nf, const char *extra_network);
