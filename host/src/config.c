@@ -14,6 +14,7 @@
 #include <cjson/cJSON.h>
 
 #include "config.h"
+#include "enroll.h"
 #include "err.h"
 #include "frame.h"
 #include "json.h"
@@ -22,8 +23,8 @@
 #include "net.h"
 #include "platform.h"
 #include "policy.h"
-#include "x509.h"
 #include "token.h"
+#include "x509.h"
 
 #ifndef UK_DEFAULT_CHROMIUM_ID
 #define UK_DEFAULT_CHROMIUM_ID ""
@@ -225,6 +226,7 @@ static const struct {
 	{ "lockUserConfig", validate_bool },
 	{ "atr", uk_atr_config_validate },
 	{ "network", uk_net_config_validate },
+	{ "enroll", uk_enroll_config_validate },
 	{ "pkcs11", uk_token_validate_config },
 };
 

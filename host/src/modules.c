@@ -17,6 +17,9 @@
 	X(pcsc) \
 	X(net) \
 	X(se) \
+	X(enroll) \
+	X(seal) \
+	X(unlock) \
 	X(token)	/* last: others use it in their fini */ \
 	/* end of list */
 
