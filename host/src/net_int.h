@@ -34,6 +34,7 @@ struct uk_net_conf {
 	int noproxy_set;
 	char cafile[PATH_MAX];
 	long connect_ms, total_ms, low_speed_bytes, low_speed_s;
+	long revoc_total_ms;		/* total for OCSP, CRL, caIssuers */
 	size_t max[UK_NET_PURPOSE_COUNT];
 	char cachedir[PATH_MAX];
 	uint64_t cache_max;

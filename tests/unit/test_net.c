@@ -581,6 +581,8 @@ static const struct {
 	    "\"127.0.0.1\"]}", 1 },
 	{ "{\"proxy\":\"http://proxy:3128\",\"noProxy\":\"localhost\"}", 1 },
 	{ "{\"connectTimeoutMs\":100,\"totalTimeoutMs\":3600000}", 1 },
+	{ "{\"revocationTimeoutMs\":5000}", 1 },
+	{ "{\"revocationTimeoutMs\":600001}", 0 },
 	{ "{\"allowPlainHttpLoopback\":false,\"cacheDir\":\"/tmp/x\"}", 1 },
 	{ "[]", 0 },
 	{ "{\"allowHost\":[]}", 0 },
