@@ -32,6 +32,10 @@ struct uk_netfix {
 /* Builds the PKI and starts the server.  Returns 0 or -1 (message on
  * stderr). */
 int uk_netfix_start(struct uk_netfix *nf);
+/* Also builds the project's shared test PKI (tests/pki/make-pki.sh) in
+ * DIR/pki with its URLs under BASE/pki, served by the same server.  Returns
+ * 0 or -1. */
+int uk_netfix_shared_pki(struct uk_netfix *nf);
 /* Stops the server and removes the directory. */
 void uk_netfix_stop(struct uk_netfix *nf);
 /* Requests served for path since the last reset (-1 on error). */
@@ -44,9 +48,11 @@ int uk_netfix_reset(struct uk_netfix *nf);
  * (a JSON fragment starting with ',' or "").
  */
 char *uk_netfix_config(struct uk_netfix *nf, const char *extra_network);
-/* DIR/static/name as a certificate (caller frees), or NULL. */
+/* DIR/static/name.pem as a certificate (caller frees), or NULL;
+ * "pki/NAME" names DIR/pki/NAME.pem of the shared PKI. */
 X509 *uk_netfix_cert(struct uk_netfix *nf, const char *name);
-/* base64 of DIR/static/name (caller frees), or NULL. */
+/* base64 of DIR/static/name, or DIR/pki/NAME for "pki/NAME" (caller
+ * frees), or NULL. */
 char *uk_netfix_b64(struct uk_netfix *nf, const char *name);
 
 #endif /* UK_NETFIX_H */
