@@ -1,4 +1,3 @@
-#!/usr/bin/env node
 // SPDX-License-Identifier: MIT
 // Copyright (c) 2026 UKeyLink contributors
 
