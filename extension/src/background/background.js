@@ -161,6 +161,7 @@ export function createBackground(api) {
       if (action.startsWith(`${P}ui.`)) {
         if (uiTimer) clearTimeout(uiTimer);
         uiTimer = setTimeout(() => ctx.sessions.close("ui"), UI_IDLE_CLOSE);
+        /** @type {any} */ (uiTimer).unref?.(); // Node (tests) only: do not keep the process alive
       }
     }
   };
