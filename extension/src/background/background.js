@@ -192,6 +192,19 @@ function main() {
     if (area === "managed" || area === "local") sync();
   });
   api.tabs.onRemoved.addListener((/** @type {number} */ tabId) => ctx.sessions.close(tabId));
+  // A tab that leaves for another origin ends its page's host session (and
+  // login) at once, not only when an enabled page loads in it again.
+  api.tabs.onUpdated.addListener((/** @type {number} */ tabId, /** @type {{url?: string}} */ change) => {
+    const s = ctx.sessions.sessions.get(tabId);
+    if (!s || typeof change.url !== "string") return;
+    let origin = "";
+    try {
+      origin = new URL(change.url).origin;
+    } catch {
+      origin = "";
+    }
+    if (origin !== s.origin) ctx.sessions.close(tabId);
+  });
   api.alarms?.create("expiry", { periodInMinutes: config.EXPIRY_CHECK_MINUTES, delayInMinutes: 1 });
   api.alarms?.onAlarm.addListener((/** @type {{name: string}} */ alarm) => {
     if (alarm.name !== "expiry") return;
