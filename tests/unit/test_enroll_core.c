@@ -200,14 +200,26 @@ START_TEST(renew_rsa_to_ec_archive)
 	size_t len, llen, n;
 	CK_OBJECT_HANDLE h;
 	X509 *cert;
+	cJSON *subj;
+	char cn[128];
 	int archived = -1;
 
 	ck_assert_ptr_nonnull(uk_ef_token(0));
 	ck_assert_int_eq(uk_ef_open(&p), 0);
 	cfg_make(&ec, 1);
 	start(&p, &ec, &j, id01, 0, UK_KT_EC_P256, NULL, &csr, &len);
+	free(csr);
+	/* The request again, with a given subject (same O, new CN). */
+	subj = cJSON_Parse("{\"C\":\"CN\",\"O\":\"上海测试有限公司\","
+	    "\"CN\":\"上海测试有限公司 2026\"}");
+	ck_assert_int_eq(uk_enroll_request(&p, &ec, &j, subj, NULL, &csr,
+	    &len), 0);
+	cJSON_Delete(subj);
 	cert = issue(csr, len, "inter-ca", NULL);
 	ck_assert(EVP_PKEY_is_a(X509_get0_pubkey(cert), "EC"));
+	ck_assert_int_eq(X509_NAME_get_text_by_NID(X509_get_subject_name(cert),
+	    NID_commonName, cn, sizeof(cn)), (int)strlen("上海测试有限公司 2026"));
+	ck_assert_str_eq(cn, "上海测试有限公司 2026");
 	install_ok(&p, &ec, &j, cert);
 	ck_assert_int_eq(uk_enroll_commit(&p, &ec, &j, &archived), 0);
 	ck_assert_int_eq(archived, 1);
