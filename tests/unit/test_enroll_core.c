@@ -396,8 +396,9 @@ START_TEST(install_refuses_bad_certificates)
 		k = PEM_read_PrivateKey(fp, NULL, NULL, NULL);
 		fclose(fp);
 		ck_assert_int_eq(PEM_write_bio_PUBKEY(b, k), 1);
+		ck_assert_int_eq(BIO_write(b, "", 1), 1);
 		BIO_get_mem_ptr(b, &bm);
-		ecpub = strndup(bm->data, bm->length);
+		ecpub = strdup(bm->data);
 		BIO_free(b);
 		EVP_PKEY_free(k);
 		bad[0].o.pubkey_pem = ecpub;
