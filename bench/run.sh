@@ -11,5 +11,8 @@ cmake --build "$B" -j"$(nproc)" >/dev/null
 for b in "$B"/bench/bench_*; do
   [ -x "$b" ] || continue
   echo "### $(basename "$b")"
-  "$b"
+  case $(basename "$b") in
+  bench_events) UK_BENCH_BUILD=$B bash bench/events.sh ;;  # pcscd + vpcd
+  *) "$b" ;;
+  esac
 done

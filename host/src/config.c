@@ -23,8 +23,8 @@
 #include "net.h"
 #include "platform.h"
 #include "policy.h"
-#include "x509.h"
 #include "token.h"
+#include "x509.h"
 
 #ifndef UK_DEFAULT_CHROMIUM_ID
 #define UK_DEFAULT_CHROMIUM_ID ""

@@ -13,6 +13,7 @@
 
 #include <cjson/cJSON.h>
 
+#include "browsers.h"
 #include "config.h"
 #include "diagnose.h"
 #include "err.h"
@@ -22,22 +23,6 @@
 #include "platform.h"
 #include "policy.h"
 #include "version.h"
-
-/* Where each browser looks for our manifest (Linux); "~" is $HOME. */
-static const struct {
-	const char *browser;
-	const char *dir;
-} manifest_dirs[] = {
-	{ "Chrome", "/etc/opt/chrome/native-messaging-hosts" },
-	{ "Chrome", "~/.config/google-chrome/NativeMessagingHosts" },
-	{ "Chromium", "/etc/chromium/native-messaging-hosts" },
-	{ "Chromium", "~/.config/chromium/NativeMessagingHosts" },
-	{ "Edge", "/etc/opt/edge/native-messaging-hosts" },
-	{ "Edge", "~/.config/microsoft-edge/NativeMessagingHosts" },
-	{ "Firefox", "/usr/lib/mozilla/native-messaging-hosts" },
-	{ "Firefox", "/usr/lib64/mozilla/native-messaging-hosts" },
-	{ "Firefox", "~/.mozilla/native-messaging-hosts" },
-};
 
 static int
 read_small_file(const char *path, char **textp, size_t *lenp)
@@ -137,39 +122,199 @@ uk_diagnose_manifest(FILE *fp, const char *browser, const char *path,
 	return problem;
 }
 
+struct reg_walk {
+	FILE *fp;
+	const struct uk_ctx *ctx;
+	const char *self;
+	int problems;
+};
+
+static void
+on_registration(void *arg, const char *browser, const char *where,
+    const char *manifest)
+{
+	struct reg_walk *w = arg;
+
+	(void)where;
+	w->problems += uk_diagnose_manifest(w->fp, browser, manifest, w->self,
+	    w->ctx);
+}
+
 static int
 report_manifests(FILE *fp, const struct uk_ctx *ctx, const char *self)
 {
-	const char *home = getenv("HOME");
-	char path[PATH_MAX];
-	size_t i;
-	int problems = 0, found = 0;
+	struct reg_walk w = { fp, ctx, self, 0 };
 
-	fprintf(fp, "Native-messaging registrations (%s.json):\n",
-	    UK_HOST_NAME);
-	for (i = 0; i < UK_ARRAY_LEN(manifest_dirs); i++) {
-		const char *dir = manifest_dirs[i].dir;
+	fprintf(fp, "Native-messaging registrations (%s):\n", UK_HOST_NAME);
+	if (uk_browsers_registrations(UK_HOST_NAME, on_registration, &w) == 0) {
+		fprintf(fp, "  ! no registration found: the browsers cannot "
+		    "start the host (run the installer)\n");
+		w.problems++;
+	}
+	return w.problems;
+}
 
-		if (dir[0] == '~') {
-			if (home == NULL)
-				continue;
-			snprintf(path, sizeof(path), "%s%s/%s.json", home,
-			    dir + 1, UK_HOST_NAME);
-		} else
-			snprintf(path, sizeof(path), "%s/%s.json", dir,
-			    UK_HOST_NAME);
-		if (access(path, F_OK) != 0)
+/* 1 when s is one of the configured ids of browser, or "ID;update-url". */
+static int
+names_our_id(const struct uk_ctx *ctx, const char *browser, const char *s)
+{
+	const cJSON *id;
+	size_t n;
+
+	cJSON_ArrayForEach(id, uk_config_extension_ids(ctx->cfg, browser)) {
+		if (!cJSON_IsString(id) || (n = strlen(id->valuestring)) == 0)
 			continue;
-		found++;
-		problems += uk_diagnose_manifest(fp, manifest_dirs[i].browser,
-		    path, self, ctx);
+		if (strncmp(s, id->valuestring, n) == 0 &&
+		    (s[n] == '\0' || s[n] == ';'))
+			return 1;
 	}
-	if (found == 0) {
-		fprintf(fp, "  ! no manifest found: the browsers cannot start "
-		    "the host (run the installer)\n");
-		problems++;
+	return 0;
+}
+
+/* The member of obj named by one of our ids (ExtensionSettings, 3rdparty). */
+static const cJSON *
+our_member(const struct uk_ctx *ctx, const char *browser, const cJSON *obj)
+{
+	const cJSON *m;
+
+	cJSON_ArrayForEach(m, obj)
+		if (m->string != NULL && names_our_id(ctx, browser, m->string))
+			return m;
+	return NULL;
+}
+
+static int
+string_list_has(const cJSON *list, const struct uk_ctx *ctx,
+    const char *browser, const char *literal)
+{
+	const cJSON *e;
+
+	cJSON_ArrayForEach(e, list)
+		if (cJSON_IsString(e) && (literal ? strcmp(e->valuestring,
+		    literal) == 0 : names_our_id(ctx, browser, e->valuestring)))
+			return 1;
+	return 0;
+}
+
+/*
+ * What a policy object does to our extension: forced, blocked, and the
+ * managed-storage object.  Chromium format, or Firefox's "policies".
+ */
+static void
+policy_effect(const struct uk_ctx *ctx, const cJSON *pol, int firefox,
+    int *forcedp, int *blockedp, const cJSON **managedp)
+{
+	const char *browser = firefox ? "firefox" : "chromium";
+	const cJSON *settings, *ours, *mode, *wild, *third;
+
+	settings = cJSON_GetObjectItemCaseSensitive(pol, "ExtensionSettings");
+	ours = our_member(ctx, browser, settings);
+	mode = cJSON_GetObjectItemCaseSensitive(ours, "installation_mode");
+	*forcedp = cJSON_IsString(mode) &&
+	    (strcmp(mode->valuestring, "force_installed") == 0 ||
+	    strcmp(mode->valuestring, "normal_installed") == 0);
+	if (!firefox && string_list_has(cJSON_GetObjectItemCaseSensitive(pol,
+	    "ExtensionInstallForcelist"), ctx, browser, NULL))
+		*forcedp = 1;
+	wild = cJSON_GetObjectItemCaseSensitive(
+	    cJSON_GetObjectItemCaseSensitive(settings, "*"),
+	    "installation_mode");
+	*blockedp = !*forcedp && ((cJSON_IsString(mode) &&
+	    strcmp(mode->valuestring, "blocked") == 0) ||
+	    (ours == NULL && cJSON_IsString(wild) &&
+	    strcmp(wild->valuestring, "blocked") == 0) ||
+	    string_list_has(cJSON_GetObjectItemCaseSensitive(pol,
+	    "ExtensionInstallBlocklist"), ctx, browser, "*") ||
+	    string_list_has(cJSON_GetObjectItemCaseSensitive(pol,
+	    "ExtensionInstallBlocklist"), ctx, browser, NULL));
+	third = cJSON_GetObjectItemCaseSensitive(pol, "3rdparty");
+	*managedp = our_member(ctx, browser, cJSON_GetObjectItemCaseSensitive(
+	    third, firefox ? "Extensions" : "extensions"));
+}
+
+int
+uk_diagnose_policy(FILE *fp, const struct uk_ctx *ctx, const char *browser,
+    const char *where, const char *json, int ignored)
+{
+	const cJSON *pol, *managed, *extra;
+	cJSON *root = NULL;
+	int firefox = strcmp(browser, "Firefox") == 0, forced, blocked;
+	int problem = 0;
+
+	if (ignored) {
+		fprintf(fp, "  ! %s policy %s: %s does not read this file "
+		    "(use /etc/firefox/policies/policies.json)\n", browser,
+		    where, browser);
+		return 1;
 	}
-	return problems;
+	if (json == NULL) {
+		fprintf(fp, "    %s policy %s: present (not read by "
+		    "--diagnose)\n", browser, where);
+		return 0;
+	}
+	if (uk_json_parse(json, strlen(json), &root) != 0) {
+		fprintf(fp, "  ! %s policy %s: not valid JSON: the browser "
+		    "ignores all of it\n", browser, where);
+		return 1;
+	}
+	pol = firefox ? cJSON_GetObjectItemCaseSensitive(root, "policies") :
+	    root;
+	policy_effect(ctx, pol, firefox, &forced, &blocked, &managed);
+	extra = cJSON_GetObjectItemCaseSensitive(managed, "extraOrigins");
+	if (blocked) {
+		fprintf(fp, "  ! %s policy %s: blocks the UKeyLink "
+		    "extension\n", browser, where);
+		problem = 1;
+	} else if (forced && managed != NULL)
+		fprintf(fp, "    %s policy %s: force-installs the extension; "
+		    "managed storage with %d extra origin(s)\n", browser, where,
+		    cJSON_GetArraySize(extra));
+	else if (forced)
+		fprintf(fp, "    %s policy %s: force-installs the extension\n",
+		    browser, where);
+	else if (managed != NULL)
+		fprintf(fp, "    %s policy %s: managed storage with %d extra "
+		    "origin(s)\n", browser, where, cJSON_GetArraySize(extra));
+	else
+		fprintf(fp, "    %s policy %s: does not mention the "
+		    "extension\n", browser, where);
+	cJSON_Delete(root);
+	return problem;
+}
+
+struct pol_walk {
+	FILE *fp;
+	const struct uk_ctx *ctx;
+	int problems;
+};
+
+static void
+on_policy(void *arg, const char *browser, const char *where,
+    const char *json, int ignored)
+{
+	struct pol_walk *w = arg;
+
+	w->problems += uk_diagnose_policy(w->fp, w->ctx, browser, where, json,
+	    ignored);
+}
+
+static void
+on_sandbox(void *arg, const char *note)
+{
+	fprintf(arg, "    note: %s\n", note);
+}
+
+static int
+report_policies(FILE *fp, const struct uk_ctx *ctx)
+{
+	struct pol_walk w = { fp, ctx, 0 };
+
+	fprintf(fp, "Browser policies:\n");
+	if (uk_browsers_policies(on_policy, &w) == 0)
+		fprintf(fp, "    none found (the extension is installed by "
+		    "users, not forced)\n");
+	(void)uk_browsers_sandboxed(on_sandbox, fp);
+	return w.problems;
 }
 
 static int
@@ -226,6 +371,7 @@ uk_diagnose(struct uk_ctx *ctx, FILE *fp)
 	fprintf(fp, "Log: %s, level %d\n", logpath ? logpath :
 	    uk_config_log_destination(ctx->cfg), uk_config_log_level(ctx->cfg));
 	problems += report_manifests(fp, ctx, self);
+	problems += report_policies(fp, ctx);
 	for (i = 0; uk_modules[i] != NULL; i++)
 		if (uk_modules[i]->diagnose != NULL)
 			problems += uk_modules[i]->diagnose(ctx, fp);

@@ -218,10 +218,21 @@ check_url(struct uk_net_state *ns, const char *url,
 	}
 	if ((u = curl_url()) == NULL)
 		return UK_ERR_ALLOC_FAIL;
-	if (curl_url_set(u, CURLUPART_URL, url, 0) != CURLUE_OK ||
-	    curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) != CURLUE_OK ||
-	    curl_url_get(u, CURLUPART_HOST, &host, 0) != CURLUE_OK) {
+	if (curl_url_set(u, CURLUPART_URL, url, CURLU_NON_SUPPORT_SCHEME) !=
+	    CURLUE_OK ||
+	    curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) != CURLUE_OK) {
 		snprintf(detail, detlen, "not an absolute URL");
+		r = UK_ERR_INVALID_PARAM;
+		goto out;
+	}
+	if (strcmp(scheme, "https") != 0 && strcmp(scheme, "http") != 0) {
+		snprintf(detail, detlen, "%.16s:// refused: only https:// is "
+		    "allowed", scheme);
+		r = UK_ERR_INSECURE_URL;
+		goto out;
+	}
+	if (curl_url_get(u, CURLUPART_HOST, &host, 0) != CURLUE_OK) {
+		snprintf(detail, detlen, "URL without a host");
 		r = UK_ERR_INVALID_PARAM;
 		goto out;
 	}

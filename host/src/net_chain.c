@@ -23,6 +23,7 @@
 #include "host.h"
 #include "log.h"
 #include "net_int.h"
+#include "x509.h"
 
 #define UK_NET_ISSUER_TRIES	4	/* missing issuers fetched per chain */
 
@@ -173,6 +174,13 @@ uk_net_fetch_issuer(struct uk_ctx *ctx, X509 *cert, STACK_OF(X509) **certsp)
 	sk_X509_pop_free(sk, X509_free);
 	AUTHORITY_INFO_ACCESS_free(aia);
 	return r;
+}
+
+/* x509's missing-issuer hook (x509.h). */
+int
+uk_issuer_fetch(struct uk_ctx *ctx, X509 *cert, STACK_OF(X509) **certsp)
+{
+	return uk_net_fetch_issuer(ctx, cert, certsp);
 }
 
 static int

@@ -447,6 +447,7 @@ crl_urls(X509 *cert)
 static int
 crl_check(struct rctx *rc, STACK_OF(OPENSSL_STRING) *urls, int *reachp)
 {
+	struct uk_net_req req;
 	unsigned char *der = NULL;
 	size_t len = 0;
 	const char *url;
@@ -470,10 +471,12 @@ crl_check(struct rctx *rc, STACK_OF(OPENSSL_STRING) *urls, int *reachp)
 			der = NULL;
 		}
 		rc->source = "crl";
-		if ((r = uk_net_fetch(rc->ctx, url, UK_NET_CRL, 0, &der,
-		    &len)) != 0) {
+		memset(&req, 0, sizeof(req));
+		req.url = url;
+		req.purpose = UK_NET_CRL;
+		if ((r = uk_net_request(rc->ctx, &req, &der, &len)) != 0) {
 			snprintf(rc->detail, rc->detlen, "CRL %.80s: %s", url,
-			    uk_err_en(r));
+			    req.detail);
 			if (r == UK_ERR_DOWNLOAD_TOO_LARGE) {
 				r = UK_ERR_CRL_FORMAT;
 				*reachp = 1;

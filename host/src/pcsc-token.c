@@ -13,6 +13,7 @@
 #include "host.h"
 #include "log.h"
 #include "pcsc.h"
+#include "token.h"
 
 void
 uk_pcsc_token_changed(struct uk_ctx *ctx, const char *reader, int inserted,
@@ -23,12 +24,14 @@ uk_pcsc_token_changed(struct uk_ctx *ctx, const char *reader, int inserted,
 
 	if (!inserted) {
 		uk_debug("token removed from %s", reader ? reader : "(all)");
-		/* XXX uk_token_on_removed(ctx, reader) once token lands. */
+		uk_token_on_removed(ctx, reader);
 		return;
 	}
 	r = uk_pcsc_module_for_atr(ctx, atr, atrlen, NULL, path,
 	    sizeof(path));
 	uk_debug("token inserted in %s: module %s", reader ? reader : "?",
 	    r == 0 && path[0] ? path : "(none from the ATR table)");
-	/* XXX uk_token_add_module + uk_token_on_inserted once token lands. */
+	if (r == 0 && path[0] != '\0' && uk_token_add_module(ctx, path) != 0)
+		uk_warn("cannot add PKCS#11 module %s", path);
+	uk_token_on_inserted(ctx, reader);
 }

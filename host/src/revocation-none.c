@@ -25,3 +25,12 @@ uk_revocation_check(struct uk_ctx *ctx, X509 *leaf, X509 *issuer,
 	    "SEH_SetConfiguration(0)");
 	return UK_ERR_NOT_SUPPORTED;
 }
+
+__attribute__((weak)) int
+uk_issuer_fetch(struct uk_ctx *ctx, X509 *cert, STACK_OF(X509) **certsp)
+{
+	(void)ctx;
+	(void)cert;
+	*certsp = NULL;
+	return UK_ERR_NOT_SUPPORTED;
+}

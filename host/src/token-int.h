@@ -96,7 +96,4 @@ void tk_tick(struct uk_ctx *ctx, time_t now);
 void tk_fini(struct uk_ctx *ctx);
 int tk_diagnose(struct uk_ctx *ctx, FILE *fp);
 
-/* token-cert.c: adds der and the parsed fields of a certificate to o. */
-int tk_cert_json(const unsigned char *der, size_t len, cJSON *o) UK_WUR;
-
 #endif /* UK_TOKEN_INT_H */

@@ -34,6 +34,7 @@
 #include "token-int.h"
 #include "token.h"
 #include "wipe.h"
+#include "x509.h"
 
 #define TK_MAX_OBJECTS	64	/* certificates per token considered */
 #define TK_SIG_MAX	1024	/* RSA-8192 */
@@ -138,6 +139,15 @@ has_key(CK_FUNCTION_LIST_PTR fn, CK_SESSION_HANDLE s,
 	    CKR_OK && n > 0;
 }
 
+static int
+id_less(const unsigned char *a, size_t alen, const unsigned char *b,
+    size_t blen)
+{
+	int c = memcmp(a, b, alen < blen ? alen : blen);
+
+	return c < 0 || (c == 0 && alen < blen);
+}
+
 int
 tk_find_cert_der(struct uk_token_state *st, struct tk_token *t,
     const unsigned char *id, size_t idlen, unsigned char **derp,
@@ -172,11 +182,10 @@ tk_find_cert_der(struct uk_token_state *st, struct tk_token *t,
 		score = id != NULL ? 4 :
 		    2 * has_key(fn, t->sess, oid, oidlen) +
 		    cert_can_sign(der, derlen);
-		/* Equal candidates: the lowest CKA_ID, so that the choice
-		 * does not depend on the module's object order. */
-		if (score > best || (score == best && (oidlen < *idoutlenp ||
-		    (oidlen == *idoutlenp &&
-		    memcmp(oid, idout, oidlen) < 0)))) {
+		/* Ties go to the lowest CKA_ID: the same choice every time,
+		 * whatever order the module lists objects in. */
+		if (score > best || (score == best && id_less(oid, oidlen,
+		    idout, *idoutlenp))) {
 			best = score;
 			free(*derp);
 			*derp = der;
@@ -799,9 +808,11 @@ uk_token_decrypt_cms(struct uk_ctx *ctx, const char *token,
 }
 
 static int
-cert_entry(struct uk_token_state *st, struct tk_token *t,
-    CK_OBJECT_HANDLE h, cJSON *arr)
+cert_entry(struct uk_ctx *ctx, struct tk_token *t, CK_OBJECT_HANDLE h,
+    cJSON *arr)
 {
+	struct uk_token_state *st = ctx->token;
+	struct uk_x509 *x = NULL;
 	CK_FUNCTION_LIST_PTR fn = tk_fn(st, t);
 	unsigned char *der = NULL, *id = NULL, *label = NULL;
 	size_t derlen, idlen, labellen;
@@ -828,16 +839,22 @@ cert_entry(struct uk_token_state *st, struct tk_token *t,
 	    cJSON_AddBoolToObject(o, "hasKey",
 	    has_key(fn, t->sess, id, idlen)) == NULL)
 		goto out;
-	if ((r = tk_cert_json(der, derlen, o)) != 0) {
-		r = r == UK_ERR_CERT_FORMAT ? 0 : r;	/* skip garbage */
+	/* An object that does not parse is not listed (garbage on a token
+	 * must not hide the good certificates). */
+	if (uk_x509_parse(der, derlen, &x) != 0) {
+		r = 0;
 		goto out;
 	}
+	if (uk_json_add_base64(o, "der", der, derlen) != 0 ||
+	    (r = uk_x509_to_json(x, ctx->cfg, time(NULL), o)) != 0)
+		goto out;
 	/* success */
 	cJSON_AddItemToArray(arr, o);
 	o = NULL;
 	r = 0;
  out:
 	cJSON_Delete(o);
+	uk_x509_free(x);
 	free(der);
 	free(id);
 	free(label);
@@ -847,8 +864,9 @@ cert_entry(struct uk_token_state *st, struct tk_token *t,
 }
 
 static int
-certs_of(struct uk_token_state *st, struct tk_token *t, cJSON *arr)
+certs_of(struct uk_ctx *ctx, struct tk_token *t, cJSON *arr)
 {
+	struct uk_token_state *st = ctx->token;
 	CK_OBJECT_HANDLE objs[TK_MAX_OBJECTS];
 	CK_ULONG n = 0, i;
 	CK_RV rv;
@@ -861,7 +879,7 @@ certs_of(struct uk_token_state *st, struct tk_token *t, cJSON *arr)
 		return tk_fail(st, t, rv, "C_FindObjects",
 		    UK_ERR_READ_CERT_DEVICE);
 	for (i = 0; i < n; i++)
-		if ((r = cert_entry(st, t, objs[i], arr)) != 0)
+		if ((r = cert_entry(ctx, t, objs[i], arr)) != 0)
 			return r;
 	return 0;
 }
@@ -880,7 +898,7 @@ uk_token_cert_list(struct uk_ctx *ctx, const char *token, cJSON **certsp)
 		return UK_ERR_ALLOC_FAIL;
 	if (token != NULL) {
 		if ((r = tk_lookup(ctx, token, &t)) != 0 ||
-		    (r = certs_of(ctx->token, t, arr)) != 0)
+		    (r = certs_of(ctx, t, arr)) != 0)
 			goto out;
 	} else {
 		if ((r = tk_state(ctx, &st)) != 0 ||
@@ -888,7 +906,7 @@ uk_token_cert_list(struct uk_ctx *ctx, const char *token, cJSON **certsp)
 			goto out;
 		for (i = 0; i < TK_MAX_TOKENS; i++)
 			if (st->toks[i].used &&
-			    (r = certs_of(st, &st->toks[i], arr)) != 0 &&
+			    (r = certs_of(ctx, &st->toks[i], arr)) != 0 &&
 			    r != UK_ERR_TOKEN_REMOVED)
 				goto out;
 	}

@@ -468,9 +468,23 @@ int
 tk_fail(struct uk_token_state *st, struct tk_token *t, CK_RV rv,
     const char *what, int dflt)
 {
-	int r = uk_token_ckr_err(rv, dflt);
+	int r = uk_token_ckr_err(rv, dflt), i;
+	CK_SLOT_INFO si;
 
 	uk_debug("%s on %s: CKR 0x%lx", what, t->handle, (unsigned long)rv);
+	/* OpenSC reports a card pulled mid-operation as a general or
+	 * device error, not CKR_DEVICE_REMOVED: ask the slot.  The
+	 * service may notice the removal only at its next poll (pcscd:
+	 * 400 ms for some drivers), so look for up to a second. */
+	for (i = 0; i < 10 && (rv == CKR_GENERAL_ERROR ||
+	    rv == CKR_DEVICE_ERROR || rv == CKR_FUNCTION_FAILED); i++) {
+		if (tk_fn(st, t)->C_GetSlotInfo(t->slot, &si) != CKR_OK ||
+		    !(si.flags & CKF_TOKEN_PRESENT)) {
+			r = UK_ERR_TOKEN_REMOVED;
+			break;
+		}
+		usleep(100000);
+	}
 	if (r == UK_ERR_TOKEN_REMOVED) {
 		tk_forget_session(st, t);
 		st->stale = 1;

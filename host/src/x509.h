@@ -154,6 +154,16 @@ int uk_revocation_check(struct uk_ctx *ctx, X509 *leaf, X509 *issuer,
     UK_WUR;
 
 /*
+ * Missing-issuer hook, implemented by the network module (AIA caIssuers,
+ * DER or PKCS#7, cached): uk_x509_verify calls it when the path lacks an
+ * issuer.  Returns 0 and *certsp (caller frees with sk_X509_pop_free) or an
+ * error.  revocation-none.c has a weak default answering
+ * UK_ERR_NOT_SUPPORTED.
+ */
+int uk_issuer_fetch(struct uk_ctx *ctx, X509 *cert, STACK_OF(X509) **certsp)
+    UK_WUR;
+
+/*
  * PEM helpers for SEH_PEMEncode / SEH_PEMDecode: data ⇄ PEM text with the
  * label ("CERTIFICATE" when label is NULL).  Encode returns 0 and *pemp
  * (NUL-terminated text) or UK_ERR_PEM_ENCODE / UK_ERR_ALLOC_FAIL; decode

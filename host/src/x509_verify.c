@@ -34,6 +34,7 @@
 #endif
 
 #define UK_ANCHOR_FILE_MAX	(1024 * 1024)	/* bytes of one anchor file */
+#define UK_ISSUER_FETCH_MAX	4	/* missing issuers fetched per path */
 
 const char *
 uk_x509_trust_dir(void)
@@ -238,6 +239,33 @@ check_chain(X509_STORE_CTX *xc, char *detail, size_t detaillen)
 }
 
 static int
+missing_issuer(int err)
+{
+	return err == X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY ||
+	    err == X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT;
+}
+
+/* Appends the issuer(s) of cert fetched by uk_issuer_fetch to untrusted. */
+static int
+add_fetched(struct uk_ctx *ctx, X509 *cert, STACK_OF(X509) *untrusted)
+{
+	STACK_OF(X509) *got = NULL;
+	X509 *x;
+	int r;
+
+	if (cert == NULL || (r = uk_issuer_fetch(ctx, cert, &got)) != 0)
+		return -1;
+	r = 0;
+	while ((x = sk_X509_shift(got)) != NULL)
+		if (!sk_X509_push(untrusted, x)) {
+			X509_free(x);
+			r = -1;
+		}
+	sk_X509_free(got);
+	return r;
+}
+
+static int
 check_revocation(struct uk_ctx *ctx, X509_STORE_CTX *xc, time_t now,
     char *detail, size_t detaillen)
 {
@@ -267,7 +295,7 @@ uk_x509_verify(struct uk_ctx *ctx, const struct uk_config *cfg,
 	X509 *leaf = uk_x509_get0(cert);
 	uint32_t ku;
 	size_t i;
-	int anchors, r = UK_ERR_INTERNAL;
+	int anchors, tries, r = UK_ERR_INTERNAL;
 
 	if (detaillen > 0)
 		detail[0] = '\0';
@@ -295,13 +323,22 @@ uk_x509_verify(struct uk_ctx *ctx, const struct uk_config *cfg,
 		if (!X509_add_cert(untrusted, uk_x509_get0(chain[i]),
 		    X509_ADD_FLAG_UP_REF))
 			goto out;
-	if (X509_STORE_CTX_init(xc, st, leaf, untrusted) != 1)
-		goto out;
-	X509_STORE_CTX_set_time(xc, 0, now);
-	/* A configured intermediate is trusted as it is. */
-	X509_STORE_CTX_set_flags(xc, X509_V_FLAG_PARTIAL_CHAIN);
-	if ((r = check_chain(xc, detail, detaillen)) != 0)
-		goto out;
+	for (tries = 0;; tries++) {
+		r = UK_ERR_ALLOC_FAIL;
+		if (X509_STORE_CTX_init(xc, st, leaf, untrusted) != 1)
+			goto out;
+		X509_STORE_CTX_set_time(xc, 0, now);
+		/* A configured intermediate is trusted as it is. */
+		X509_STORE_CTX_set_flags(xc, X509_V_FLAG_PARTIAL_CHAIN);
+		if ((r = check_chain(xc, detail, detaillen)) == 0)
+			break;
+		/* An issuer missing from chain: ask its AIA caIssuers. */
+		if (ctx == NULL || tries >= UK_ISSUER_FETCH_MAX ||
+		    !missing_issuer(X509_STORE_CTX_get_error(xc)) ||
+		    add_fetched(ctx, X509_STORE_CTX_get_current_cert(xc),
+		    untrusted) != 0)
+			goto out;
+	}
 	ku = X509_get_key_usage(leaf);
 	if (ku != UINT32_MAX && (ku & KU_DIGITAL_SIGNATURE) == 0) {
 		snprintf(detail, detaillen, "key usage does not allow "

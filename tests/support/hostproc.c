@@ -25,7 +25,7 @@ int
 uk_hostproc_start(struct uk_hostproc *hp, const char *path,
     char *const argv[], char *const env[])
 {
-	int in[2], out[2];
+	int in[2], out[2], fd;
 	pid_t pid;
 	size_t i;
 
@@ -41,6 +41,10 @@ uk_hostproc_start(struct uk_hostproc *hp, const char *path,
 		close(in[1]);
 		close(out[0]);
 		close(out[1]);
+		/* Pipes of other hosts started earlier must not leak in:
+		 * they would never see EOF. */
+		for (fd = 3; fd < 1024; fd++)
+			close(fd);
 		for (i = 0; env != NULL && env[i] != NULL; i++)
 			putenv(env[i]);
 		execv(path, argv);

@@ -13,14 +13,25 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <check.h>
 #include <cjson/cJSON.h>
 
+#include <openssl/evp.h>
+#include <openssl/rsa.h>
+#include <openssl/x509.h>
+
+#include "config.h"
 #include "err.h"
+#include "host.h"
 #include "hostproc.h"
+#include "json.h"
+#include "sign.h"
 #include "softhsm.h"
+#include "token.h"
 
 static struct uk_softhsm fx;
 static struct uk_hostproc hp;
@@ -208,58 +219,61 @@ START_TEST(test_cert_list)
 {
 	cJSON *resp = okf("cert.list", "{\"token\":\"%s\"}", tok);
 	const cJSON *certs = cJSON_GetObjectItem(res_of(resp), "certs");
-	const cJSON *rsa, *ec, *ca, *subj, *ext;
-	char *der;
+	const cJSON *rsa, *ec, *co2, *ca, *subj, *ext;
+	char path[200], *der;
 	double days;
 
-	ck_assert_int_eq(cJSON_GetArraySize(certs), 3);
+	ck_assert_int_eq(cJSON_GetArraySize(certs), 4);
 	rsa = cert_by_id(certs, "01");
 	ec = cert_by_id(certs, "02");
+	co2 = cert_by_id(certs, "03");
 	ca = cert_by_id(certs, "0a");
+	ck_assert_str_eq(str_of(rsa, "token"), tok);
 	subj = cJSON_GetObjectItem(rsa, "subject");
 	ck_assert_str_eq(str_of(subj, "O"), "上海测试有限公司");
-	ck_assert_str_eq(str_of(subj, "CN"), "张三");
-	ck_assert_str_eq(str_of(subj, "OU"), "信息部");
-	ck_assert_str_eq(str_of(subj, "S"), "上海");
+	ck_assert_str_eq(str_of(subj, "CN"), "上海测试有限公司");
+	ck_assert_str_eq(str_of(subj, "OU"), "法人一证通");
+	ck_assert_str_eq(str_of(subj, "S"), "上海市");
 	ck_assert_str_eq(str_of(subj, "L"), "上海市");
 	ck_assert_str_eq(str_of(subj, "C"), "CN");
-	ck_assert_str_eq(str_of(subj, "E"), "zhangsan@example.cn");
+	ck_assert_str_eq(str_of(subj, "E"), "admin@test1.example.cn");
 	ck_assert_str_eq(str_of(cJSON_GetObjectItem(rsa, "issuer"), "CN"),
-	    "UKeyLink Test Root");
-	ck_assert_str_eq(str_of(rsa, "serial"), "1A2B3C4D");
+	    "UKeyLink Test Issuing CA");
+	ck_assert_str_eq(str_of(rsa, "serial"),
+	    "9F3B2C4D5E6F708192A3B4C5D6E7F0A0");
 	ck_assert_str_eq(str_of(rsa, "label"), "张三 签名");
-	ck_assert_str_eq(str_of(rsa, "keyType"), "rsa");
+	ck_assert_str_eq(str_of(rsa, "keyType"), "RSA");
 	ck_assert_int_eq(cJSON_GetObjectItem(rsa, "keyBits")->valueint, 2048);
 	days = cJSON_GetObjectItem(rsa, "daysLeft")->valuedouble;
-	ck_assert(days >= 728 && days <= 730);
+	ck_assert(days > 300 && days < 20 * 366);
 	ck_assert(cJSON_IsTrue(cJSON_GetObjectItem(rsa, "hasKey")));
 	ck_assert(cJSON_IsTrue(cJSON_GetObjectItem(ec, "hasKey")));
+	ck_assert(cJSON_IsTrue(cJSON_GetObjectItem(co2, "hasKey")));
 	ck_assert(cJSON_IsFalse(cJSON_GetObjectItem(ca, "hasKey")));
-	ck_assert_str_eq(str_of(ec, "keyType"), "ec");
+	ck_assert_str_eq(str_of(ec, "keyType"), "EC");
 	ck_assert_int_eq(cJSON_GetObjectItem(ec, "keyBits")->valueint, 256);
 	ext = cJSON_GetObjectItem(rsa, "extensions");
 	ck_assert_str_eq(str_of(ext, "1.2.156.10260.4.1.4"),
 	    "91310000MA1FL0000X");
-	ck_assert_str_eq(str_of(ext, "1.2.156.10260.4.1.2"), "SI-2026-0001");
-	/* wrapped in an OCTET STRING */
-	ck_assert_str_eq(str_of(ext, "1.2.156.10260.4.1.5"),
-	    "310000MA1FL0000X");
-	ck_assert_str_eq(str_of(ext, "1.2.156.112570.148"), "SH0123456789");
+	ck_assert_str_eq(str_of(ext, "1.2.156.112570.148"), "SH0000000001UID");
+	/* UTF8String and OCTET STRING encodings of the same fields */
+	ck_assert_str_eq(str_of(cJSON_GetObjectItem(ec, "extensions"),
+	    "1.2.156.112570.11.210"), "沪企E310000000001");
+	ck_assert_str_eq(str_of(cJSON_GetObjectItem(co2, "extensions"),
+	    "1.2.156.10260.4.1.4"), "91310000MA1FL0002Y");
+	ck_assert_str_eq(str_of(cJSON_GetObjectItem(co2, "subject"), "O"),
+	    "上海第二测试有限公司");
 	/* the DER is the certificate on the token, byte for byte */
-	{
-		char path[200];
-
-		snprintf(path, sizeof(path), "%s/rsa.der", fx.pki);
-		der = uk_test_file_b64(path);
-		ck_assert_ptr_nonnull(der);
-		ck_assert_str_eq(str_of(rsa, "der"), der);
-		free(der);
-	}
+	snprintf(path, sizeof(path), "%s/rsa.der", fx.pki);
+	der = uk_test_file_b64(path);
+	ck_assert_ptr_nonnull(der);
+	ck_assert_str_eq(str_of(rsa, "der"), der);
+	free(der);
 	cJSON_Delete(resp);
 	/* without a token: every token's certificates */
 	resp = okf("cert.list", "{}");
 	ck_assert_int_eq(cJSON_GetArraySize(cJSON_GetObjectItem(res_of(resp),
-	    "certs")), 3);
+	    "certs")), 4);
 	cJSON_Delete(resp);
 }
 END_TEST
@@ -658,6 +672,358 @@ START_TEST(test_idle_timeout)
 }
 END_TEST
 
+
+/* --- Unit level: token.h and sign.h in this process ----------------- */
+
+static struct uk_config *ucfg;
+static struct uk_ctx uctx;
+static char utok[UK_TOKEN_HANDLE_MAX];
+
+static void
+unit_setup(void)
+{
+	char *cfg = uk_softhsm_config(NULL, NULL), *path;
+	int fd;
+
+	ck_assert_ptr_nonnull(cfg);
+	path = uk_test_write_temp("config.json", cfg);
+	ck_assert_ptr_nonnull(path);
+	ck_assert_int_eq(setenv("UKEYLINK_CONFIG", path, 1), 0);
+	ck_assert_int_eq(uk_config_load("/nonexistent", NULL, &ucfg), 0);
+	fd = open("/dev/null", O_WRONLY);
+	ck_assert_int_eq(uk_ctx_init(&uctx, ucfg, fd), 0);
+	ck_assert_int_eq(uk_token_first(&uctx, utok, sizeof(utok)), 0);
+	snprintf(work, sizeof(work), "%s/work", fx.dir);
+	ck_assert_int_eq(uk_test_sh("mkdir -p %s", work), 0);
+	free(cfg);
+	free(path);
+}
+
+static void
+unit_teardown(void)
+{
+	uk_ctx_fini(&uctx);
+	ck_assert_ptr_null(uctx.token);
+	uk_config_free(ucfg);
+}
+
+START_TEST(test_unit_helpers)
+{
+	static const unsigned char sha256_prefix[] = { 0x30, 0x31, 0x30, 0x0d,
+	    0x06, 0x09, 0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02, 0x01,
+	    0x05, 0x00, 0x04, 0x20 };
+	static const unsigned char sha1_prefix[] = { 0x30, 0x21, 0x30, 0x09,
+	    0x06, 0x05, 0x2b, 0x0e, 0x03, 0x02, 0x1a, 0x05, 0x00, 0x04, 0x14 };
+	unsigned char md[UK_HASH_MAX_LEN], raw[64], *der, *back, *di;
+	size_t mdlen, derlen, backlen, dilen, i;
+
+	ck_assert_int_eq(uk_hash_parse("sha256"), UK_HASH_SHA256);
+	ck_assert_int_eq(uk_hash_parse("SHA256"), UK_HASH_NONE);
+	ck_assert_int_eq(uk_hash_parse(""), UK_HASH_NONE);
+	ck_assert_uint_eq(uk_hash_len(UK_HASH_SM3), 32);
+	ck_assert_int_eq(uk_scheme_parse("ecdsa-raw"), UK_SCHEME_ECDSA_RAW);
+	ck_assert_int_eq(uk_scheme_parse("ecdsa_raw"), -1);
+	/* SM3 of "abc" (GB/T 32905 example) */
+	ck_assert_int_eq(uk_digest(UK_HASH_SM3, (const unsigned char *)"abc",
+	    3, md, &mdlen), 0);
+	ck_assert_uint_eq(mdlen, 32);
+	ck_assert_uint_eq(md[0], 0x66);
+	ck_assert_uint_eq(md[31], 0xe0);
+	/* DigestInfo: fixed prefixes of RFC 8017 section 9.2 note 1 */
+	ck_assert_int_eq(uk_digest_info(UK_HASH_SHA256, md, 32, &di, &dilen),
+	    0);
+	ck_assert_uint_eq(dilen, sizeof(sha256_prefix) + 32);
+	ck_assert_mem_eq(di, sha256_prefix, sizeof(sha256_prefix));
+	ck_assert_mem_eq(di + sizeof(sha256_prefix), md, 32);
+	free(di);
+	ck_assert_int_eq(uk_digest_info(UK_HASH_SHA1, md, 20, &di, &dilen), 0);
+	ck_assert_mem_eq(di, sha1_prefix, sizeof(sha1_prefix));
+	free(di);
+	ck_assert_int_eq(uk_digest_info(UK_HASH_SHA1, md, 32, &di, &dilen),
+	    UK_ERR_INVALID_PARAM);
+	ck_assert_ptr_null(di);
+	ck_assert_uint_eq(dilen, 0);
+	/* r||s <-> DER, with leading zero bytes kept on the way back */
+	for (i = 0; i < sizeof(raw); i++)
+		raw[i] = (unsigned char)(i < 2 || (i >= 32 && i < 33) ? 0 :
+		    0x80 + i);
+	ck_assert_int_eq(uk_ecdsa_raw_to_der(raw, 64, &der, &derlen), 0);
+	ck_assert_int_eq(uk_ecdsa_der_to_raw(der, derlen, 32, &back,
+	    &backlen), 0);
+	ck_assert_uint_eq(backlen, 64);
+	ck_assert_mem_eq(back, raw, 64);
+	free(back);
+	ck_assert_int_eq(uk_ecdsa_der_to_raw(der, derlen - 1, 32, &back,
+	    &backlen), UK_ERR_VERIFY_SIGNATURE);
+	ck_assert_ptr_null(back);
+	free(der);
+	ck_assert_int_eq(uk_ecdsa_raw_to_der(raw, 63, &der, &derlen),
+	    UK_ERR_INVALID_PARAM);
+	ck_assert_int_eq(uk_cert_from_der(raw, 64, (X509 **)&der),
+	    UK_ERR_CERT_FORMAT);
+	ck_assert_ptr_null(der);
+}
+END_TEST
+
+START_TEST(test_unit_pkey_pss)
+{
+	struct uk_pin_state ps;
+	EVP_MD_CTX *mctx;
+	EVP_PKEY_CTX *pctx;
+	EVP_PKEY *pk = NULL;
+	unsigned char sig[512];
+	size_t siglen = sizeof(sig);
+	char path[256];
+
+	ck_assert_int_eq(uk_token_pkey(&uctx, utok, "01", &pk),
+	    UK_ERR_NOT_LOGGED_IN);
+	ck_assert_ptr_null(pk);
+	ck_assert_int_eq(uk_token_login(&uctx, utok, UK_SOFTHSM_PIN, &ps), 0);
+	ck_assert_int_eq(ps.logged_in, 1);
+	ck_assert_int_eq(uk_token_pkey(&uctx, utok, "01", &pk), 0);
+	/* RSA-PSS through OpenSSL's EVP with the token key */
+	mctx = EVP_MD_CTX_new();
+	ck_assert_int_eq(EVP_DigestSignInit(mctx, &pctx, EVP_sha256(), NULL,
+	    pk), 1);
+	ck_assert_int_eq(EVP_PKEY_CTX_set_rsa_padding(pctx,
+	    RSA_PKCS1_PSS_PADDING), 1);
+	ck_assert_int_eq(EVP_PKEY_CTX_set_rsa_pss_saltlen(pctx, 32), 1);
+	ck_assert_int_eq(EVP_DigestSign(mctx, sig, &siglen,
+	    (const unsigned char *)msg, strlen(msg)), 1);
+	EVP_MD_CTX_free(mctx);
+	ck_assert_uint_eq(siglen, 256);
+	snprintf(path, sizeof(path), "%s/usig", work);
+	ck_assert_int_eq(uk_test_write_file(path, sig, siglen), 0);
+	write_msg();
+	ck_assert_int_eq(uk_test_sh("openssl dgst -sha256 -verify %s/rsa.pub "
+	    "-sigopt rsa_padding_mode:pss -sigopt rsa_pss_saltlen:32 "
+	    "-signature %s/usig %s/msg", fx.pki, work, work), 0);
+	/* after logout the key refuses to work, cleanly */
+	ck_assert_int_eq(uk_token_logout(&uctx, utok), 0);
+	mctx = EVP_MD_CTX_new();
+	siglen = sizeof(sig);
+	ck_assert_int_eq(EVP_DigestSignInit(mctx, NULL, EVP_sha256(), NULL,
+	    pk), 1);
+	ck_assert_int_ne(EVP_DigestSign(mctx, sig, &siglen,
+	    (const unsigned char *)msg, strlen(msg)), 1);
+	EVP_MD_CTX_free(mctx);
+	EVP_PKEY_free(pk);
+}
+END_TEST
+
+START_TEST(test_unit_raw_and_events)
+{
+	CK_FUNCTION_LIST_PTR fn;
+	CK_SESSION_HANDLE sess;
+	CK_OBJECT_CLASS cls = CKO_PRIVATE_KEY;
+	CK_ATTRIBUTE tmpl = { CKA_CLASS, &cls, sizeof(cls) };
+	CK_OBJECT_HANDLE objs[8];
+	CK_ULONG n = 0;
+	CK_TOKEN_INFO info;
+	CK_SLOT_ID slot;
+	unsigned char rnd[16];
+	struct uk_pin_state ps;
+
+	ck_assert_int_eq(uk_token_raw(&uctx, utok, &fn, &sess),
+	    UK_ERR_NOT_LOGGED_IN);
+	ck_assert_ptr_null(fn);
+	ck_assert_int_eq(uk_token_raw(&uctx, "m7-s0-none", &fn, &sess),
+	    UK_ERR_TOKEN_NOT_FOUND);
+	ck_assert_int_eq(uk_token_login(&uctx, utok, UK_SOFTHSM_PIN, NULL), 0);
+	ck_assert_int_eq(uk_token_raw(&uctx, utok, &fn, &sess), 0);
+	/* the borrowed session sees the private keys: 3 of them */
+	ck_assert_int_eq(fn->C_FindObjectsInit(sess, &tmpl, 1), CKR_OK);
+	ck_assert_int_eq(fn->C_FindObjects(sess, objs, 8, &n), CKR_OK);
+	ck_assert_int_eq(fn->C_FindObjectsFinal(sess), CKR_OK);
+	ck_assert_uint_eq(n, 3);
+	ck_assert_int_eq(fn->C_GenerateRandom(sess, rnd, sizeof(rnd)), CKR_OK);
+	ck_assert_int_eq(uk_token_info(&uctx, utok, &slot, &info), 0);
+	ck_assert_mem_eq(info.label, UK_SOFTHSM_LABEL,
+	    strlen(UK_SOFTHSM_LABEL));
+	/* a removal in another reader changes nothing */
+	uk_token_on_removed(&uctx, "Some Other Reader 00 00");
+	ck_assert_int_eq(uk_token_pin_state(&uctx, utok, &ps), 0);
+	ck_assert_int_eq(ps.logged_in, 1);
+	/* "something was removed" ends every login */
+	uk_token_on_removed(&uctx, NULL);
+	ck_assert_int_eq(uk_token_raw(&uctx, utok, &fn, &sess),
+	    UK_ERR_NOT_LOGGED_IN);
+	uk_token_on_inserted(&uctx, NULL);
+	/* the idle timeout, driven by the module's tick */
+	ck_assert_int_eq(uk_token_login(&uctx, utok, UK_SOFTHSM_PIN, NULL), 0);
+	uk_token_module.tick(&uctx, time(NULL));
+	ck_assert_int_eq(uk_token_raw(&uctx, utok, &fn, &sess), 0);
+	uk_token_module.tick(&uctx, time(NULL) + 901);
+	ck_assert_int_eq(uk_token_raw(&uctx, utok, &fn, &sess),
+	    UK_ERR_NOT_LOGGED_IN);
+	/* module paths are checked */
+	ck_assert_int_eq(uk_token_add_module(&uctx, "relative.so"),
+	    UK_ERR_INVALID_PARAM);
+	ck_assert_int_eq(uk_token_add_module(&uctx, UK_SOFTHSM_MODULE), 0);
+}
+END_TEST
+
+START_TEST(test_unit_sign_api)
+{
+	struct uk_sign_req req;
+	unsigned char *sig = NULL, *cms = NULL;
+	size_t siglen = 0, cmslen = 0;
+	X509 *cert = NULL;
+	char *idhex = NULL;
+
+	memset(&req, 0, sizeof(req));
+	req.token = utok;
+	req.cert_id = "02";
+	req.data = (const unsigned char *)msg;
+	req.len = strlen(msg);
+	req.hash = UK_HASH_SHA256;
+	ck_assert_int_eq(uk_token_sign(&uctx, &req, &sig, &siglen),
+	    UK_ERR_NOT_LOGGED_IN);
+	ck_assert_ptr_null(sig);
+	ck_assert_int_eq(uk_token_login(&uctx, utok, UK_SOFTHSM_PIN, NULL), 0);
+	ck_assert_int_eq(uk_token_sign(&uctx, &req, &sig, &siglen), 0);
+	ck_assert_int_eq(uk_token_find_cert(&uctx, utok, "02", &cert, &idhex),
+	    0);
+	ck_assert_str_eq(idhex, "02");
+	ck_assert_int_eq(uk_verify(cert, req.data, req.len, 0, req.hash,
+	    UK_SCHEME_AUTO, sig, siglen), 0);
+	sig[siglen / 2] ^= 1;
+	ck_assert_int_eq(uk_verify(cert, req.data, req.len, 0, req.hash,
+	    UK_SCHEME_AUTO, sig, siglen), UK_ERR_VERIFY_SIGNATURE);
+	free(sig);
+	/* the signing certificate by default: leaf-rsa (lowest id of the
+	 * certificates with a signing key) */
+	X509_free(cert);
+	free(idhex);
+	ck_assert_int_eq(uk_token_find_cert(&uctx, utok, NULL, &cert, &idhex),
+	    0);
+	ck_assert_str_eq(idhex, "01");
+	ck_assert_int_eq(uk_token_sign_cms(&uctx, utok, NULL,
+	    req.data, req.len, 1, UK_HASH_SHA256, &cms, &cmslen), 0);
+	ck_assert_int_eq(uk_verify_cms(cms, cmslen, req.data, req.len, NULL,
+	    NULL, NULL), 0);
+	free(cms);
+	X509_free(cert);
+	free(idhex);
+	ck_assert_int_eq(uk_token_find_cert(&uctx, utok, "zz", &cert, &idhex),
+	    UK_ERR_CERT_NOT_FOUND);
+	ck_assert_int_eq(uk_token_find_cert(&uctx, utok, "77", &cert, &idhex),
+	    UK_ERR_CERT_NOT_FOUND);
+	ck_assert_ptr_null(cert);
+}
+END_TEST
+
+/* --- Resources: RSS over 10,000 signatures, a 20 MiB document ------- */
+
+/* ASan's quarantine holds freed memory back on purpose; RSS only says
+ * something about leaks without it. */
+static void
+resources_setup(void)
+{
+	const char *old = getenv("ASAN_OPTIONS");
+	char buf[1024];
+
+	snprintf(buf, sizeof(buf), "%s%squarantine_size_mb=0",
+	    old ? old : "", old && *old ? ":" : "");
+	ck_assert_int_eq(setenv("ASAN_OPTIONS", buf, 1), 0);
+	setup();
+}
+
+static long
+rss_kib(pid_t pid, const char *field)
+{
+	char path[64], line[256];
+	long kib = -1;
+	FILE *fp;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+	if ((fp = fopen(path, "r")) == NULL)
+		return -1;
+	while (fgets(line, sizeof(line), fp) != NULL)
+		if (strncmp(line, field, strlen(field)) == 0)
+			kib = strtol(line + strlen(field) + 1, NULL, 10);
+	fclose(fp);
+	return kib;
+}
+
+static void
+sign_loop(int count)
+{
+	char req[512];
+	cJSON *resp;
+	int i;
+
+	for (i = 0; i < count; i++) {
+		snprintf(req, sizeof(req), "{\"token\":\"%s\",\"certId\":"
+		    "\"02\",\"data\":\"%s\"}", tok, msg_b64);
+		resp = uk_hostproc_call(&hp, next_id++, "sign.data", req,
+		    UK_TEST_ORIGIN);
+		ck_assert_ptr_nonnull(resp);
+		ck_assert_ptr_nonnull(cJSON_GetObjectItem(resp, "result"));
+		cJSON_Delete(resp);
+	}
+}
+
+START_TEST(test_rss_10000_signatures)
+{
+	long before, after;
+
+	login();
+	/* warm up: allocator pools, OpenSSL's caches, the key cache */
+	sign_loop(1000);
+	before = rss_kib(hp.pid, "VmRSS:");
+	sign_loop(10000);
+	after = rss_kib(hp.pid, "VmRSS:");
+	ck_assert_int_gt(before, 0);
+	fprintf(stderr, "host RSS before %ld KiB, after 10000 signatures "
+	    "%ld KiB\n", before, after);
+	/* a leak check, not a timing: 10,000 leaked 100-byte blocks would
+	 * already be 1 MiB */
+	ck_assert_int_lt(after - before, 2048);
+}
+END_TEST
+
+START_TEST(test_cms_20mib)
+{
+	const size_t len = 20 * 1024 * 1024;
+	unsigned char *data;
+	char *b64, *req, path[256];
+	cJSON *resp;
+	size_t i;
+	long hwm;
+
+	ck_assert_int_eq(uk_hostproc_finish(&hp, 10000), 0);
+	start_host(NULL, "\"maxRequestBytes\":67108864");
+	find_token();
+	login();
+	data = malloc(len);
+	ck_assert_ptr_nonnull(data);
+	for (i = 0; i < len; i++)
+		data[i] = (unsigned char)(i * 2654435761u >> 24);
+	snprintf(path, sizeof(path), "%s/big", work);
+	ck_assert_int_eq(uk_test_write_file(path, data, len), 0);
+	b64 = uk_base64_encode(data, len);
+	free(data);
+	ck_assert_ptr_nonnull(b64);
+	req = malloc(strlen(b64) + 256);
+	sprintf(req, "{\"token\":\"%s\",\"certId\":\"01\",\"data\":\"%s\"}",
+	    tok, b64);
+	free(b64);
+	resp = uk_hostproc_call(&hp, next_id++, "sign.cms", req,
+	    UK_TEST_ORIGIN);
+	free(req);
+	ck_assert_ptr_nonnull(resp);
+	save_b64(resp, "cms", "big.p7");
+	cJSON_Delete(resp);
+	hwm = rss_kib(hp.pid, "VmHWM:");
+	fprintf(stderr, "host peak RSS after a 20 MiB sign.cms: %ld KiB\n",
+	    hwm);
+	ck_assert_int_eq(uk_test_sh("openssl cms -verify -binary -inform DER "
+	    "-in %s/big.p7 -CAfile %s/ca.pem -purpose any -out %s/big.out && "
+	    "cmp %s/big %s/big.out", work, fx.pki, work, work, work), 0);
+}
+END_TEST
+
 static Suite *
 token_suite(void)
 {
@@ -679,6 +1045,19 @@ token_suite(void)
 	tcase_add_test(tc, test_change_pin);
 	tcase_add_test(tc, test_module_load_failure);
 	tcase_add_test(tc, test_idle_timeout);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("unit");
+	tcase_add_checked_fixture(tc, unit_setup, unit_teardown);
+	tcase_add_test(tc, test_unit_helpers);
+	tcase_add_test(tc, test_unit_pkey_pss);
+	tcase_add_test(tc, test_unit_raw_and_events);
+	tcase_add_test(tc, test_unit_sign_api);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("resources");
+	tcase_add_checked_fixture(tc, resources_setup, teardown);
+	tcase_set_timeout(tc, 600);
+	tcase_add_test(tc, test_rss_10000_signatures);
+	tcase_add_test(tc, test_cms_20mib);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -44,7 +44,8 @@ pidf="$dir/pcscd.pid"
 case "\${1:-}" in
 start)
   rm -f /run/pcscd/pcscd.comm /run/pcscd/pcscd.pid
-  pcscd --foreground -c "$dir/reader.conf.d" >>"$dir/pcscd.log" 2>&1 &
+  # Own session: test runners kill their process group when a test ends.
+  setsid pcscd --foreground -c "$dir/reader.conf.d" >>"$dir/pcscd.log" 2>&1 &
   echo \$! >"\$pidf"
   for _ in \$(seq 1 250); do
     [ -S /run/pcscd/pcscd.comm ] && exit 0

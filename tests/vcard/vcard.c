@@ -236,6 +236,11 @@ serve(int fd, VReader *reader, int control)
 					atrlen = sizeof(atr);
 					vreader_power_on(reader, atr, &atrlen);
 				}
+				/* The emulator's own ATR ("VCARD_NSS"), as QEMU's
+				 * emulated CCID card reports it, not the CAC
+				 * applet's. */
+				atrlen = sizeof(atr);
+				vcard_emul_get_atr(NULL, atr, &atrlen);
 				if (send_msg(fd, atr, (size_t)atrlen) != 0)
 					return -1;
 				break;

@@ -1,0 +1,71 @@
+// SPDX-License-Identifier: MIT
+// Copyright (c) 2026 UKeyLink contributors
+// @ts-check
+
+import config from "../shared/config.js";
+import installAsyncApi from "./asyncApi.js";
+import createBridge from "./bridge.js";
+import showNotice from "./notice.js";
+import installPortalApi from "./portalApi.js";
+import createReplayEngine from "./replay.js";
+import createSnapshotStore from "./snapshotStore.js";
+import installSyncApi, { isSafeEngineClassid } from "./syncApi.js";
+
+/** Replaced by the build with the extension version. */
+const VERSION = "__UKEYLINK_VERSION__";
+
+/** Host conditions that deserve a visible notice once per page. */
+const NOTICE_CODES = Object.freeze(["NATIVE_HOST_NOT_FOUND", "NATIVE_HOST_FORBIDDEN", "HOST_VERSION_UNSUPPORTED"]);
+
+/**
+ * MAIN-world entry (document_start, before any page script): the async
+ * globals, the SafeEngineCtl object, and on portal origins window.UKeyLink.
+ * Nothing security-relevant happens here: origin checks, PIN handling and
+ * rate limits live in the content script, the background and the host.
+ *
+ * @param {Window & typeof globalThis} win
+ * @param {{version?: string, engineOptions?: import("./replay.js").ReplayOptions}} [opts]
+ * @returns {{engine: import("./replay.js").ReplayEngine, store: import("./snapshotStore.js").SnapshotStore} | null}
+ */
+export default function installPage(win, opts = {}) {
+  const marker = "__ukeylinkInstalled";
+  if (Object.hasOwn(win, marker)) return null;
+  Object.defineProperty(win, marker, { value: true });
+  const version = opts.version ?? VERSION;
+  let helpUrl = config.helpUrl;
+  const notice = (/** @type {string} */ zh, /** @type {string} */ en) => showNotice(win, zh, en, helpUrl);
+  let hostNoticeShown = false;
+  const onHostError = (/** @type {any} */ e) => {
+    if (hostNoticeShown || !NOTICE_CODES.includes(e?.code)) return;
+    hostNoticeShown = true;
+    notice(String(e.message ?? ""), String(e.messageEn ?? ""));
+  };
+
+  const bridge = createBridge(win);
+  const store = createSnapshotStore(win);
+  const engine = createReplayEngine(win, { maxRuns: config.MAX_RUNS, notice, ...opts.engineOptions });
+  const doc = win.document;
+  engine.install({
+    shouldTakeJavascriptUrls: () => [...doc.getElementsByTagName("object")]
+      .some((o) => isSafeEngineClassid(o.getAttribute("classid"))),
+  });
+  installAsyncApi(win, { bridge, store, version, onHostError });
+  installSyncApi(win, { engine, bridge, store, version, notice, onHostError });
+
+  const portal = () => installPortalApi(win, { bridge, version });
+  if (config.DEFAULT_PORTAL_ORIGINS.includes(win.location.origin)) portal();
+  bridge.onPush("hello", (h) => {
+    if (h && typeof h.helpUrl === "string" && /^https:\/\//.test(h.helpUrl)) helpUrl = h.helpUrl;
+    if (h && h.portal === true) portal();
+  });
+  bridge.onPush("snapshot", (s) => store.set(s));
+  bridge.onPush("snapshotError", (e) => {
+    store.fail(e);
+    onHostError(e);
+  });
+  return { engine, store };
+}
+
+if (typeof window !== "undefined" && typeof document !== "undefined" && !("process" in globalThis)) {
+  installPage(window);
+}

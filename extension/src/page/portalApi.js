@@ -1,0 +1,177 @@
+// SPDX-License-Identifier: MIT
+// Copyright (c) 2026 UKeyLink contributors
+// @ts-check
+
+/** Events a portal page can listen to. */
+export const PORTAL_EVENTS = Object.freeze([
+  "token.inserted", "token.removed", "reader.added", "reader.removed", "progress", "host.disconnected",
+]);
+
+const HASHES = Object.freeze(["sha1", "sha256", "sm3"]);
+
+/**
+ * @typedef {object} UKeyLinkError what portal API promises reject with (an Error)
+ * @property {string} code stable string code (e.g. "HOST_ERROR", "NATIVE_HOST_NOT_FOUND")
+ * @property {number} lastError SafeEngine-compatible number (e.g. -2113667069 wrong PIN)
+ * @property {string} message Chinese text
+ * @property {string} messageEn English text
+ * @property {string} [hostName] the host's stable name (e.g. "PIN_INCORRECT")
+ * @property {number} [retriesLeft]
+ */
+
+/**
+ * Installs `window.UKeyLink`, the Promise API for the portal's own flows
+ * (login challenge signing, renewal, seal install, unlock, progress). Only
+ * on portal origins; the background and the host check that again.
+ *
+ * @example
+ *   const tokens = await UKeyLink.listTokens();
+ *   await UKeyLink.login(tokens[0].token, pin);
+ *   const certs = await UKeyLink.listCertificates(tokens[0].token);
+ *   const signature = await UKeyLink.signChallenge({
+ *     token: tokens[0].token, certId: certs[0].certId, challenge: serverNonceBase64, hash: "sha256" });
+ *   UKeyLink.on("token.removed", (e) => location.reload());
+ *   const r = await UKeyLink.call("enroll.begin", {...});   // params defined by the host (protocol.md)
+ *
+ * @param {Window & typeof globalThis} win
+ * @param {{bridge: import("./bridge.js").Bridge, version: string}} deps
+ */
+export default function installPortalApi(win, deps) {
+  if (Object.hasOwn(win, "UKeyLink")) return;
+  const { bridge, version } = deps;
+  /** @type {Map<string, Set<Function>>} */
+  const listeners = new Map();
+
+  bridge.onPush("event", (ev) => {
+    if (!ev || typeof ev.event !== "string") return;
+    for (const fn of listeners.get(ev.event) ?? []) {
+      try {
+        fn(JSON.parse(JSON.stringify(ev)));
+      } catch (e) {
+        win.console.error(e);
+      }
+    }
+  });
+
+  /**
+   * @param {any} e serialized error from the bridge
+   * @returns {Error & UKeyLinkError}
+   */
+  const toError = (e) => {
+    const err = /** @type {any} */ (new win.Error(typeof e?.message === "string" ? e.message : "UKeyLink error"));
+    err.name = "UKeyLinkError";
+    err.code = typeof e?.code === "string" ? e.code : "UNKNOWN_ERROR";
+    err.lastError = Number.isInteger(e?.lastError) ? e.lastError : -2113664000;
+    err.messageEn = typeof e?.messageEn === "string" ? e.messageEn : "";
+    if (typeof e?.hostName === "string") err.hostName = e.hostName;
+    if (typeof e?.retriesLeft === "number") err.retriesLeft = e.retriesLeft;
+    return err;
+  };
+
+  /**
+   * @param {string} message
+   * @returns {Promise<never>}
+   */
+  const invalid = (message) => win.Promise.reject(toError({ code: "INVALID_ARGUMENT", lastError: -2113664008, message, messageEn: message }));
+
+  const api = {
+    /**
+     * @returns {string} the extension's version
+     */
+    version() {
+      return version;
+    },
+
+    /**
+     * Calls any host method allowed for this origin (protocol.md), e.g.
+     * "enroll.begin", "seal.install", "unlock.request", "host.version".
+     *
+     * @param {string} method "area.name"
+     * @param {Record<string, unknown>} [params] JSON data
+     * @returns {Promise<any>} the host's result; rejects with UKeyLinkError
+     */
+    call(method, params = {}) {
+      if (typeof method !== "string") return invalid("method");
+      return bridge.request("portal.call", { method, params }).then((r) => r, (e) => {
+        throw toError(e);
+      });
+    },
+
+    /**
+     * @param {string} name one of token.inserted, token.removed, reader.added, reader.removed, progress, host.disconnected
+     * @param {(event: object) => void} handler
+     */
+    on(name, handler) {
+      if (!PORTAL_EVENTS.includes(name) || typeof handler !== "function") throw new win.TypeError("UKeyLink.on: unknown event or handler");
+      const set = listeners.get(name) ?? new Set();
+      set.add(handler);
+      listeners.set(name, set);
+    },
+
+    /**
+     * @param {string} name
+     * @param {(event: object) => void} handler
+     */
+    off(name, handler) {
+      listeners.get(name)?.delete(handler);
+    },
+
+    /**
+     * @returns {Promise<Array<{token: string, label: string, serial: string, pin: object}>>} plugged tokens (token.list)
+     */
+    listTokens() {
+      return api.call("token.list", {}).then((r) => r.tokens);
+    },
+
+    /**
+     * @param {string} [token] only this token's certificates
+     * @returns {Promise<Array<{token: string, certId: string, der: string, subject: object, serial: string, notBefore: string, notAfter: string, daysLeft: number}>>}
+     */
+    listCertificates(token) {
+      return api.call("cert.list", token === undefined ? {} : { token }).then((r) => r.certs);
+    },
+
+    /**
+     * Logs in to a token for this page (ends with the page, token removal or the host's idle timeout).
+     *
+     * @param {string} token
+     * @param {string} pin
+     * @returns {Promise<void>} rejects with lastError -2113667069 (wrong PIN) and retriesLeft
+     */
+    login(token, pin) {
+      if (typeof token !== "string" || typeof pin !== "string" || !pin) return invalid("token/pin");
+      return api.call("token.login", { token, pin }).then(() => undefined);
+    },
+
+    /**
+     * @param {string} token
+     * @returns {Promise<void>}
+     */
+    logout(token) {
+      return api.call("token.logout", { token }).then(() => undefined);
+    },
+
+    /**
+     * Signs a server challenge with the certificate's key (sign.data).
+     *
+     * @param {{token: string, certId: string, challenge: string, hash?: "sha1" | "sha256" | "sm3"}} req challenge is base64
+     * @returns {Promise<string>} base64 signature
+     */
+    signChallenge(req) {
+      const r = req ?? /** @type {any} */ ({});
+      const hash = r.hash ?? "sha256";
+      if (typeof r.token !== "string" || typeof r.certId !== "string" || typeof r.challenge !== "string"
+        || !/^[A-Za-z0-9+/]+={0,2}$/.test(r.challenge) || !HASHES.includes(hash)) {
+        return invalid("signChallenge: token, certId, base64 challenge, hash sha1|sha256|sm3");
+      }
+      return api.call("sign.data", { token: r.token, certId: r.certId, data: r.challenge, hash }).then((x) => x.signature);
+    },
+  };
+  Object.freeze(api);
+  Object.defineProperty(win, "UKeyLink", { value: api, writable: false, configurable: false, enumerable: false });
+  try {
+    win.dispatchEvent(new win.Event("ukeylink:portalready"));
+  } catch {
+    // no DOM events (tests)
+  }
+}

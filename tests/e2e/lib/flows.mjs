@@ -1,0 +1,404 @@
+// SPDX-License-Identifier: Apache-2.0
+// Copyright (c) 2026 UKeyLink authors
+// The user-visible flows, written once for both browsers. Each step prints
+// a line and writes a screenshot; each flow asserts what the server saw and
+// what is on the key afterwards.
+
+import assert from "node:assert/strict";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+
+import { PIN } from "./world.mjs";
+
+const SEAL_PNG = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "..", "portal", "public", "seal-demo.png");
+const ORG_CODE = "91310000MA1K000017";
+const ORG = "上海UKeyLink演示有限公司";
+
+function sameSerial(a, b) {
+  const n = (s) => String(s || "").toUpperCase().replace(/[^0-9A-F]/g, "").replace(/^0+/, "");
+  return n(a) === n(b);
+}
+
+export class Flows {
+  constructor({ world, session, log }) {
+    this.w = world;
+    this.s = session;
+    this.log = log;
+    this.pin = PIN;
+  }
+
+  get origin() { return this.w.origin; }
+
+  /** Waits for sel to show, failing at once when the page reports an error. */
+  async visibleOrError(tab, sel, timeout = 30_000) {
+    const r = await tab.until(`${sel} or an error`, (sel) => {
+      const st = document.getElementById("status");
+      if (st && st.getAttribute("data-state") === "error") return { error: st.textContent };
+      const e = document.querySelector(sel);
+      return e && !e.closest("[hidden]") ? { ok: true } : false;
+    }, sel, timeout);
+    if (r.error) throw new Error(`the page reports: ${r.error}`);
+  }
+
+  async step(tab, name, what) {
+    const file = await tab.shot(name);
+    this.log(`  ✓ ${what}${file ? `  [${path.basename(file)}]` : ""}`);
+  }
+
+  events(type) { return this.w.portal.events.filter((e) => e.type === type); }
+
+  /** Certificates on the key, through the portal API in the page. */
+  async keyCerts(tab) {
+    const r = await tab.uk("cert.list", {});
+    if (r.error) throw new Error("cert.list failed: " + r.error);
+    return r.result.certs;
+  }
+
+  async keySeals(tab, token) {
+    const r = await tab.uk("seal.list", { token });
+    if (r.error) throw new Error("seal.list failed: " + r.error);
+    return r.result.seals;
+  }
+
+  /** Portal login (both styles); ends on /<style>/<next>. */
+  async portalLogin(tab, style, next, pin = this.pin) {
+    await tab.goto(`${this.origin}/${style}/login?next=${next}`);
+    await tab.fill("#pin", pin);
+    await this.step(tab, `${next}-login-${style}`, `${style} login page for ${next}, PIN entered`);
+    const before = this.events("login").length;
+    await tab.click("#login");
+    await tab.until(`login to ${next}`, ({ next, style }) => {
+      const st = document.getElementById("status");
+      if (st && st.getAttribute("data-state") === "error") return "error: " + st.textContent;
+      return location.pathname === `/${style}/${next}` && document.readyState === "complete" ? "ok" : false;
+    }, { next, style }, 60_000).then((r) => {
+      if (r !== "ok") throw new Error(`portal login (${style}) failed on the page: ${r}`);
+    });
+    assert.equal(this.events("login").length, before + 1, "the server accepted one login");
+    await this.step(tab, `${next}-loggedin-${style}`, `logged in (${style}); server verified the signature and the chain`);
+  }
+
+  // ---- 1. government-site login ------------------------------------
+  async govLogin(style, pin = this.pin) {
+    const tab = await this.s.newTab();
+    try {
+      await tab.goto(`${this.origin}/gov/${style}/`);
+      await tab.fill("#password", pin);
+      await this.step(tab, `gov-${style}-form`, `gov login page (${style} style), PIN entered`);
+      const before = this.events("gov-login").length;
+      await tab.click("#btnLogin");
+      const r = await tab.until("gov login result", () => {
+        const res = document.getElementById("result");
+        if (res) return { ok: res.getAttribute("data-ok"), text: document.body.innerText };
+        const m = document.getElementById("msg");
+        return m && m.textContent ? { ok: "page-error", text: m.textContent } : false;
+      }, null, 60_000);
+      await this.step(tab, `gov-${style}-result`, `gov login result: ${r.ok === "true" ? "登录成功" : r.text.slice(0, 80)}`);
+      assert.equal(r.ok, "true", `gov login (${style}) failed: ${r.text}\ndialogs: ${tab.dialogs.join(" | ")}`);
+      assert.equal(await tab.text("#org"), ORG);
+      assert.equal(await tab.text("#org-code"), ORG_CODE);
+      const ev = this.events("gov-login");
+      assert.equal(ev.length, before + 1);
+      assert.equal(ev.at(-1).style, style);
+      return r;
+    } finally { await tab.close(); }
+  }
+
+  /** A wrong PIN is refused with 私钥密码错误 and nothing is posted. */
+  async govWrongPin(style) {
+    const tab = await this.s.newTab();
+    try {
+      await tab.goto(`${this.origin}/gov/${style}/`);
+      await tab.fill("#password", "00000000");
+      const before = this.events("gov-login").length + this.events("gov-login-failed").length;
+      await tab.click("#btnLogin");
+      const msg = await tab.until("wrong-PIN message", () => {
+        const m = document.getElementById("msg");
+        return m && m.textContent ? m.textContent : false;
+      }, null, 60_000);
+      await this.step(tab, `gov-${style}-wrongpin`, `wrong PIN refused: ${msg}`);
+      assert.match(msg, /-2113667069|私钥密码错误|-2113662966|锁定/);
+      assert.equal(this.events("gov-login").length + this.events("gov-login-failed").length, before, "nothing posted");
+      return msg;
+    } finally { await tab.close(); }
+  }
+
+  // ---- 2. renewal ---------------------------------------------------
+  async renewal(style, { killHostAt = null } = {}) {
+    const tab = await this.s.newTab();
+    try {
+      await this.portalLogin(tab, style, "renew");
+      const oldSerial = (await tab.text("#cert-serial")).replace(/\s+/g, "");
+      const sealsBefore = await this.sealsOnKey(tab);
+      for (const [b, what] of [["#next1", "机构代码确认"], ["#next2", "社会保险号确认"], ["#next3", "单位公积金账号确认"]]) {
+        await this.step(tab, `renew-${b.slice(1)}`, what);
+        await tab.click(b);
+      }
+      await tab.eval(() => { const s = document.getElementById("period"); s.value = "36"; s.dispatchEvent(new Event("change")); });
+      assert.equal(await tab.text("#fee"), "360", "36 months = 360 yuan");
+      await this.step(tab, "renew-confirm", "确认提交: 三年, 360 元");
+      await tab.click("#confirm");
+      await tab.waitVisible("#pay");
+      for (const [id, v] of [["#recipient", "张三"], ["#phone", "021-62345678"], ["#address", "上海市虹口区四川北路1717号"], ["#postcode", "200080"]])
+        await tab.fill(id, v);
+      await this.step(tab, "renew-payment", "订单信息 (payment form) filled");
+      await tab.click("#pay-confirm");
+      await tab.waitVisible("#pinstep");
+      await tab.fill("#pin", this.pin);
+      if (killHostAt === "issue") this.w.portal.issueHold = new Promise((r) => { this.release = r; });
+      await tab.click("#start");
+      if (killHostAt === "issue") return await this.killDuringIssue(tab, oldSerial);
+      return await this.finishRenewal(tab, oldSerial, sealsBefore);
+    } finally { await tab.close(); }
+  }
+
+  async sealsOnKey(tab) {
+    const certs = await this.keyCerts(tab);
+    const token = certs[0]?.token;
+    return token ? { token, seals: await this.keySeals(tab, token) } : { token: null, seals: [] };
+  }
+
+  async watchProgress(tab, prefix, timeout = 120_000) {
+    const seen = new Set();
+    const end = Date.now() + timeout;
+    for (;;) {
+      const st = await tab.eval(() => {
+        const s = document.getElementById("status");
+        const t = document.getElementById("progress-title");
+        return { state: s.getAttribute("data-state"), text: s.textContent, title: t ? t.textContent : "" };
+      });
+      if (st.title && !seen.has(st.title) && st.state === "busy") {
+        seen.add(st.title);
+        await this.step(tab, `${prefix}-progress-${seen.size}`, `progress: ${st.title}`);
+      }
+      if (st.state === "ok" || st.state === "error") return st;
+      if (Date.now() > end) throw new Error(`${prefix}: no result after ${timeout} ms (${st.text})`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+
+  async finishRenewal(tab, oldSerial, sealsBefore) {
+    const st = await this.watchProgress(tab, "renew");
+    await this.step(tab, "renew-result", `result: ${st.text}`);
+    assert.equal(st.state, "ok", `renewal failed on the page: ${st.text}\n${await tab.text("#log")}`);
+    assert.equal(await tab.text("#done-title"), "开通应用更新成功");
+    const newSerial = await tab.text("#new-serial");
+    assert.ok(newSerial && !sameSerial(newSerial, oldSerial), `new serial ${newSerial} vs old ${oldSerial}`);
+    const done = this.events("enroll-done").at(-1);
+    assert.ok(sameSerial(done.serial, newSerial) && sameSerial(done.retired, oldSerial));
+    assert.ok(this.w.portal.ca.isRevoked(oldSerial), "the CA revoked the old certificate");
+    const certs = await this.keyCerts(tab);
+    assert.ok(certs.some((c) => sameSerial(c.serial, newSerial) && c.hasKey !== false), "new certificate (with key) on the key");
+    assert.ok(!certs.some((c) => sameSerial(c.serial, oldSerial)), "old certificate retired from the key");
+    if (sealsBefore.seals.length) {
+      const seals = await this.keySeals(tab, certs[0].token);
+      assert.ok(seals.length >= 1, "seal still on the key");
+      assert.ok(seals.some((s) => sameSerial(s.certSerial, newSerial)), `seal re-bound to ${newSerial}: ${JSON.stringify(seals)}`);
+      this.log(`  ✓ seal re-bound to the new certificate ${newSerial}`);
+    }
+    this.log(`  ✓ renewed: ${oldSerial} → ${newSerial}, validity ${await tab.text("#new-validity")}`);
+    return { oldSerial, newSerial };
+  }
+
+  // ---- 6. host killed mid-renewal ------------------------------------
+  async killDuringIssue(tab, oldSerial) {
+    await tab.until("the CA request to be held", () => true, null, 1000);
+    const end = Date.now() + 60_000;
+    while (this.w.portal.issueWaiting === 0) {
+      if (Date.now() > end) throw new Error("renewal never reached the CA: " + (await tab.text("#status")));
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    await this.step(tab, "kill-before", "renewal waiting for the CA; killing the host now");
+    const pids = this.w.killHosts();
+    assert.ok(pids.length > 0, "a host process was running");
+    this.log(`  ✓ killed host pid(s) ${pids.join(", ")} (SIGKILL)`);
+    await new Promise((r) => setTimeout(r, 500));
+    this.w.portal.issueHold = null;
+    this.release();
+    const st = await tab.waitStatus(120_000);
+    await this.step(tab, "kill-error", `page after the kill: ${st.text}`);
+    assert.equal(st.state, "error", `expected a clear error after the host was killed, got: ${st.text}`);
+    assert.match(st.text, /本地程序|连接|断开|HOST_DISCONNECTED|-2113664004/, `the error names the lost host: ${st.text}`);
+    // the key still works: the old certificate is there with its key
+    const certs = await this.keyCerts(tab);
+    assert.ok(certs.some((c) => sameSerial(c.serial, oldSerial)), "old certificate still on the key after the crash");
+    this.log("  ✓ after the crash the old certificate is still on the key");
+    // retry: the host restarts, recovers the transaction, the renewal completes
+    await tab.fill("#pin", this.pin);
+    await tab.click("#retry-btn");
+    return this.finishRenewal(tab, oldSerial, { seals: [] });
+  }
+
+  // ---- 3. change (添加证件) -------------------------------------------
+  async change(style, fundNo = "000123456789") {
+    this.w.portal.admin("/admin/unit", { fundNo }, new URL("https://x/"));
+    const tab = await this.s.newTab();
+    try {
+      await this.portalLogin(tab, style, "change");
+      const oldSerial = (await tab.text("#cert-serial")).replace(/\s+/g, "");
+      await tab.click("#tip-ok");
+      await tab.waitVisible("#numbers");
+      const add = await tab.text("#add-table");
+      assert.match(add, /单位公积金账号/);
+      assert.ok(add.includes(fundNo));
+      await tab.fill("#pin", this.pin);
+      await this.step(tab, "change-numbers", `numbers to add: ${add.replace(/\s+/g, " ")}`);
+      await tab.click("#start");
+      const st = await this.watchProgress(tab, "change");
+      await this.step(tab, "change-result", `result: ${st.text}`);
+      assert.equal(st.state, "ok", `change failed on the page: ${st.text}\n${await tab.text("#log")}`);
+      assert.equal(await tab.text("#done-title"), "变更成功");
+      assert.ok((await tab.text("#new-numbers")).includes(fundNo));
+      const issued = this.events("issued").at(-1);
+      assert.equal(issued.mode, "change");
+      const old = this.w.portal.issued.get(issued.serial);
+      assert.ok(old);
+      const certs = await this.keyCerts(tab);
+      const nc = certs.find((c) => sameSerial(c.serial, issued.serial));
+      assert.ok(nc, "changed certificate on the key");
+      assert.ok(!certs.some((c) => sameSerial(c.serial, oldSerial)), "old certificate retired");
+      this.log(`  ✓ changed: ${oldSerial} → ${issued.serial} with 单位公积金账号 ${fundNo}, notAfter unchanged (${issued.notAfter})`);
+    } finally { await tab.close(); }
+  }
+
+  // ---- 4. seal --------------------------------------------------------
+  async seal(style) {
+    const tab = await this.s.newTab();
+    try {
+      await this.portalLogin(tab, style, "seal");
+      assert.equal(await tab.text("#seal-status"), "未申请印章");
+      await tab.upload("#seal-file", SEAL_PNG);
+      await tab.until("seal preview", () => (document.getElementById("seal-preview").src || "").startsWith("data:image/png"));
+      await this.step(tab, "seal-upload", "未申请印章: seal image uploaded, preview shown");
+      await tab.click("#seal-apply");
+      await this.visibleOrError(tab, "#seal-status[data-status=pending]");
+      await tab.until("application pending", () => document.getElementById("seal-status").getAttribute("data-status") === "pending");
+      await this.step(tab, "seal-pending", "application submitted (审核中)");
+      this.w.portal.admin("/admin/seal/approve", {}, new URL("https://x/"));
+      await tab.until("approval", () => document.getElementById("seal-status").getAttribute("data-status") === "approved", null, 20_000);
+      assert.equal(await tab.text("#seal-status"), "申请审核通过");
+      await tab.fill("#pin", this.pin);
+      await this.step(tab, "seal-approved", "申请审核通过 (admin approved); 下载印章");
+      await tab.click("#seal-download");
+      const st = await tab.waitStatus(60_000);
+      await this.step(tab, "seal-downloaded", `result: ${st.text}`);
+      assert.equal(st.state, "ok", `seal download failed: ${st.text}\n${await tab.text("#log")}`);
+      const { seals } = await this.sealsOnKey(tab);
+      const serial = this.events("login").at(-1).serial;
+      assert.ok(seals.some((s) => sameSerial(s.certSerial, serial)), `seal bound to ${serial} on the key: ${JSON.stringify(seals)}`);
+      this.log(`  ✓ seal on the key, bound to ${serial}`);
+    } finally { await tab.close(); }
+  }
+
+  // ---- 5. unlock ------------------------------------------------------
+  async unlock(style) {
+    const tab = await this.s.newTab();
+    try {
+      await tab.goto(`${this.origin}/${style}/unlock`);
+      await tab.until("key detected", () => !document.getElementById("unlock-submit").disabled, null, 30_000);
+      const info = { media: await tab.text("#media-type"), name: await tab.text("#cert-name"),
+        serial: await tab.text("#cert-serial"), validity: await tab.text("#cert-validity") };
+      await this.step(tab, "unlock-detected", `detected without PIN: ${JSON.stringify(info)}`);
+      assert.equal(info.name, ORG);
+      assert.match(info.validity, /^\d{4}年\d{2}月\d{2}日至\d{4}年\d{2}月\d{2}日$/);
+      await tab.click("#unlock-submit");
+      await this.visibleOrError(tab, "#submitted");
+      const id = await tab.text("#unlock-id");
+      await this.step(tab, "unlock-submitted", `您的解锁申请已成功提交 (id ${id})`);
+      this.w.portal.admin("/admin/unlock/approve", { id }, new URL("https://x/"));
+      await this.visibleOrError(tab, "#approved", 20_000);
+      await this.step(tab, "unlock-approved", "审核已通过 (admin approved)");
+      await tab.click("#unlock-apply");
+      const st = await tab.waitStatus(60_000);
+      await this.step(tab, "unlock-result", `result: ${st.text}`);
+      assert.equal(st.state, "ok", `unlock failed: ${st.text}\n${await tab.text("#log")}`);
+      const pin = await tab.text("#new-pin");
+      assert.match(pin, /^\d{8}$/, "new PIN has 8 digits");
+      this.pin = pin;
+      this.w.currentPin = pin;
+      this.log(`  ✓ PIN reset to an 8-digit PIN (${pin})`);
+      return pin;
+    } finally { await tab.close(); }
+  }
+
+  // ---- popup (Chromium: the real action popup) --------------------------
+  async popup() {
+    const page = await this.s.newTab();
+    await page.goto(`${this.origin}/async/`);
+    const tab = await this.s.popupTab(this.w.ext.chromiumId);
+    return { page, tab, close: async () => { await tab.close(); await page.close(); } };
+  }
+
+  async popupExpiry() {
+    const p = await this.popup();
+    try {
+      const li = await p.tab.until("a certificate in the popup", () => {
+        const x = document.querySelector("#certs li:not(.note)");
+        return x ? { cls: x.className, text: x.innerText } : false;
+      }, null, 20_000);
+      await this.step(p.tab, "popup-expiry", `popup certificate: ${li.text.replace(/\s+/g, " ")} [${li.cls}]`);
+      assert.equal(li.cls, "warn", "the 80-day certificate is marked for renewal");
+      assert.match(li.text, /\b(79|80)\b/, "days left shown");
+      assert.ok(await p.tab.eval(() => !!document.querySelector("#certs li.warn a")), "a renew link");
+    } finally { await p.close(); }
+  }
+
+  async popupChangePin(newPin) {
+    const p = await this.popup();
+    try {
+      await p.tab.until("token options", () => document.querySelectorAll("#change-token option").length > 0, null, 20_000);
+      await p.tab.eval(() => { document.querySelector("#change-form").closest("details").open = true; });
+      await p.tab.fill("#change-old", this.pin);
+      await p.tab.fill("#change-new", newPin);
+      await p.tab.fill("#change-new2", newPin);
+      await this.step(p.tab, "popup-changepin-form", "popup: change PIN");
+      await p.tab.eval(() => document.querySelector("#change-form").requestSubmit());
+      const r = await p.tab.until("PIN change result", () => {
+        const x = document.getElementById("change-result");
+        return x && x.textContent ? { cls: x.className, text: x.textContent } : false;
+      }, null, 30_000);
+      await this.step(p.tab, "popup-changepin-result", `popup: ${r.text}`);
+      assert.match(r.cls, /ok/, `PIN change failed: ${r.text}`);
+      this.pin = newPin;
+      this.w.currentPin = newPin;
+    } finally { await p.close(); }
+  }
+
+  async popupHostMissing() {
+    const p = await this.popup();
+    try {
+      const t = await p.tab.until("install message", () => {
+        const x = document.querySelector("#host .error");
+        return x ? x.innerText : false;
+      }, null, 20_000);
+      await this.step(p.tab, "nohost-popup", `popup: ${t}`);
+      assert.match(t, /安装|not installed|install/i);
+    } finally { await p.close(); }
+  }
+
+  // ---- 7. host not installed -------------------------------------------
+  async hostMissing(style) {
+    const tab = await this.s.newTab();
+    try {
+      await tab.goto(`${this.origin}/${style}/`);
+      const t = await tab.until("an install message", () => {
+        const k = document.getElementById("key-state");
+        const body = document.body.innerText;
+        return /安装/.test(body) && k && k.getAttribute("data-state") === "error" ? k.textContent : false;
+      }, null, 30_000);
+      await this.step(tab, `nohost-${style}-home`, `home page: ${t}`);
+      assert.match(t, /未安装|安装/);
+      // an IE-style gov page: the login shows the install message as well
+      await tab.goto(`${this.origin}/gov/${style}/`);
+      await tab.fill("#password", this.pin);
+      await tab.click("#btnLogin");
+      const m = await tab.until("gov install message", () => {
+        const x = document.getElementById("msg");
+        return x && x.textContent ? x.textContent + " " + document.body.innerText : false;
+      }, null, 30_000);
+      await this.step(tab, `nohost-${style}-gov`, `gov page: ${m.slice(0, 120)}`);
+      assert.match(m, /-2113664001|未安装|安装/);
+      return t;
+    } finally { await tab.close(); }
+  }
+}
