@@ -16,8 +16,6 @@
 #   need OpenSSL / libcurl / libp11 headers, which Debian has no mingw build
 #     of: config.c (via net.h), net*.c, x509*.c, revocation-none.c, token*.c,
 #     pcsc-token.c (via token.h), se*.c and the other token-based modules
-#     of: config.c (via net.h), net*.c, x509*.c, revocation-none.c, token and
-#     enroll modules, pcsc-token.c (the readers → token bridge, via token.h)
 #   not yet portable: frame.c, host.c (<poll.h>), log.c (<syslog.h>),
 #     diagnose.c (realpath, access, "/" paths)
 set -uo pipefail
@@ -32,7 +30,6 @@ CFLAGS=(-std=c11 -Wall -Wextra -Werror -Wformat=2 -Wshadow -Wstrict-prototypes
 PORTABLE="platform-win32.c browsers-win32.c err.c json.c wipe.c rpc.c policy.c
 methods_host.c modules.c main.c fault.c pcsc.c pcsc-winscard.c pcsc-watch.c
 pcsc-atr.c"
-methods_host.c modules.c main.c pcsc.c pcsc-winscard.c pcsc-watch.c pcsc-atr.c"
 ok=0 bad=0
 for f in $PORTABLE; do
 	[ -f "host/src/$f" ] || { echo "mingw: host/src/$f is gone: update tests/run.d/mingw.sh"; bad=$((bad + 1)); continue; }
