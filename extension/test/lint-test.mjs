@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: MIT
+// SPDX-License-Identifier: Apache-2.0
 // Copyright (c) 2026 UKeyLink contributors
 
 import assert from "node:assert/strict";
@@ -24,7 +24,7 @@ describe("lint", () => {
     const files = (await eslint.lintFiles(["."])).map((r) => r.filePath);
     for (const f of files) {
       const text = readFileSync(f, "utf8");
-      assert.match(text, /^\/\/ SPDX-License-Identifier: MIT\n\/\/ Copyright \(c\) 2026 UKeyLink contributors\n/, f);
+      assert.match(text, /^\/\/ SPDX-License-Identifier: Apache-2.0\n\/\/ Copyright \(c\) 2026 UKeyLink contributors\n/, f);
       if (/\/src\/.*\.js$/.test(f)) assert.match(text, /\n\/\/ @ts-check\n/, f);
     }
   });

@@ -1,5 +1,5 @@
 #!/bin/sh
-# SPDX-License-Identifier: MIT
+# SPDX-License-Identifier: Apache-2.0
 # Copyright (c) 2026 UKeyLink contributors
 #
 # Installs the dev dependencies (from package-lock.json), lints, builds,
