@@ -113,7 +113,7 @@ for (const browser of BROWSERS) {
 
     flow("8 IT policy: a government site added by managed storage (extraOrigins) logs in, both page styles", async () => {
       await session.close();
-      const undo = world.applyPolicy(browser);
+      const undo = await world.applyPolicy(browser);
       try {
         session = await launch(browser, world, { tag: "-policy" });
         flows.s = session;
