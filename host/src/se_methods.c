@@ -616,46 +616,23 @@ se_get_device_list(struct se_call *sc)
 }
 
 /*
- * SEH_GetDeviceInfo(devType, devParam): "type=<n>;name=<介质类型>;
- * reader=<reader or token label>" of the device in that slot, or
- * READ_KEY_DEVICE when none is there.
+ * SEH_GetDeviceInfo: the plugged devices as JSON text
+ * ([{devType, devParam, reader, make, …}]), the same text the extension
+ * answers from se.snapshot.  Arguments, if a page passes any, are ignored.
  */
 static int
 se_get_device_info(struct se_call *sc)
 {
-	cJSON *dev = NULL, *d, *p, *t, *make, *name, *reader;
-	const char *devparam;
-	char buf[512];
-	long devtype;
+	cJSON *dev = NULL;
+	char *text;
 	int r;
 
-	if ((r = se_int(sc, 0, 0, 0xffff, 1, &devtype)) != 0 ||
-	    (r = se_str(sc, 1, SE_DEVPARAM_MAX, &devparam)) != 0)
-		return r;
 	if ((r = se_devices(sc->call->ctx, &dev)) != 0)
 		return r;
-	r = uk_call_fail(sc->call, UK_ERR_READ_KEY_DEVICE,
-	    "no device in %s", devparam[0] ? devparam : "com1");
-	cJSON_ArrayForEach(d, cJSON_GetObjectItemCaseSensitive(dev,
-	    "devices")) {
-		p = cJSON_GetObjectItemCaseSensitive(d, "devParam");
-		t = cJSON_GetObjectItemCaseSensitive(d, "devType");
-		if (!cJSON_IsString(p) || strcmp(p->valuestring,
-		    devparam[0] ? devparam : "com1") != 0 ||
-		    (devtype != 0 && cJSON_IsNumber(t) &&
-		    (long)t->valuedouble != devtype))
-			continue;
-		make = cJSON_GetObjectItemCaseSensitive(d, "make");
-		name = cJSON_GetObjectItemCaseSensitive(make, "name");
-		reader = cJSON_GetObjectItemCaseSensitive(d, "reader");
-		snprintf(buf, sizeof(buf), "type=%ld;name=%s;reader=%s",
-		    cJSON_IsNumber(t) ? (long)t->valuedouble : 10L,
-		    cJSON_IsString(name) ? name->valuestring : "",
-		    cJSON_IsString(reader) ? reader->valuestring : "");
-		sc->call->detail[0] = '\0';
-		r = se_value_str(sc, buf);
-		break;
-	}
+	text = cJSON_PrintUnformatted(cJSON_GetObjectItemCaseSensitive(dev,
+	    "devices"));
+	r = text == NULL ? UK_ERR_ALLOC_FAIL : se_value_str(sc, text);
+	cJSON_free(text);
 	cJSON_Delete(dev);
 	return r;
 }

@@ -320,8 +320,9 @@ START_TEST(test_helpers)
 	s = str_value("SEH_GetDeviceList", "%s", "");
 	ck_assert_str_eq(s, "a$$1");
 	free(s);
-	s = str_value("SEH_GetDeviceInfo", "%s", "10,\"com1\"");
-	ck_assert_ptr_nonnull(strstr(s, "type=10;"));
+	s = str_value("SEH_GetDeviceInfo", "%s", "");
+	ck_assert_ptr_nonnull(strstr(s, "\"devType\":10"));
+	ck_assert_ptr_nonnull(strstr(s, "\"devParam\":\"com1\""));
 	free(s);
 }
 END_TEST

@@ -10,7 +10,7 @@ import SE_CODES from "./seCodes.js";
  * @property {string} der base64 DER
  * @property {Record<string, string>} details SEH_GetCertDetail item → value
  * @property {Record<string, string>} oids extension OID → text value
- * @property {string} uniqueId
+ * @property {string} [uniqueId] absent without the SHECA unique-id extension
  * @property {number} validDays
  *
  * @typedef {object} Snapshot host se.snapshot result

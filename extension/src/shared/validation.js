@@ -121,7 +121,9 @@ export function isSnapshot(s) {
     && typeof c.der === "string"
     && isStringMap(c.details)
     && isStringMap(c.oids)
-    && typeof c.uniqueId === "string"
+    // The host leaves uniqueId out for a certificate without the SHECA
+    // extension; SEH_GetCertUniqueID then answers CERT_UNIQUE_ID.
+    && (c.uniqueId === undefined || typeof c.uniqueId === "string")
     && Number.isInteger(c.validDays));
 }
 

@@ -56,11 +56,19 @@ describe("answerFromSnapshot", () => {
 
 describe("isSnapshot", () => {
   it("accepts the host's shape", () => assert.equal(isSnapshot(SNAPSHOT), true));
+  it("accepts a certificate without the SHECA unique id (host leaves it out)", () => {
+    const { uniqueId, ...noId } = SNAPSHOT.certs[0];
+    assert.equal(typeof uniqueId, "string");
+    const snap = { ...SNAPSHOT, certs: [noId] };
+    assert.equal(isSnapshot(snap), true);
+    assert.deepEqual(answerFromSnapshot(snap, "SEH_GetCertUniqueID", [noId.der]), { value: "", errorCode: -2113667038 });
+  });
   const bad = [
     null, [], {}, { ...SNAPSHOT, devices: "x" }, { ...SNAPSHOT, pluggedTypeList: 1 },
     { ...SNAPSHOT, certs: [{ ...SNAPSHOT.certs[0], validDays: "42" }] },
     { ...SNAPSHOT, certs: [{ ...SNAPSHOT.certs[0], details: { 17: 5 } }] },
     { ...SNAPSHOT, certs: [{ ...SNAPSHOT.certs[0], der: undefined }] },
+    { ...SNAPSHOT, certs: [{ ...SNAPSHOT.certs[0], uniqueId: 7 }] },
   ];
   bad.forEach((s, i) => it(`rejects malformed snapshot #${i}`, () => assert.equal(isSnapshot(s), false)));
 });
