@@ -219,7 +219,7 @@ main(int argc, char **argv)
 	uk_ctx_fini(&b.ctx);
 	uk_config_free(b.cfg);
 	free(text);
-	free(path);
+	uk_netfix_remove_temp(path);
 	uk_netfix_stop(&b.nf);
 	return 0;	/* reported, never asserted (bench/run.sh) */
 }
