@@ -113,7 +113,7 @@ for (const browser of BROWSERS) {
 
     flow("8 IT policy: a government site added by managed storage (extraOrigins) logs in, both page styles", async () => {
       await session.close();
-      const undo = world.applyPolicy(browser);
+      const undo = await world.applyPolicy(browser);
       try {
         session = await launch(browser, world, { tag: "-policy" });
         flows.s = session;
@@ -127,7 +127,9 @@ for (const browser of BROWSERS) {
       session = await launch(browser, world, { register: false, tag: "-nohost" });
       flows.s = session;
       await flows.hostMissing("async");
-      chromiumOnly("the popup part of flow 7");
+    });
+    flow("popup: host not installed → install message and link (browser from flow 7)", async () => {
+      chromiumOnly("popup test");
       await flows.popupHostMissing();
     });
   });

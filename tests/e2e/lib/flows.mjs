@@ -84,11 +84,15 @@ export class Flows {
     try {
       await tab.goto(`${origin}/gov/${style}/`);
       if (origin !== this.origin) {
-        // an origin added by policy: the extension registers its scripts for it at startup
-        for (let i = 0; i < 20 && !(await tab.eval(() => !!window.UCCGetPluggedeKey)); i++) {
-          await new Promise((r) => setTimeout(r, 1000));
+        // an origin added by policy: the extension registers its scripts for it once it has read managed storage
+        const t0 = Date.now();
+        while (!(await tab.eval(() => !!window.UCCGetPluggedeKey))) {
+          if (Date.now() - t0 > 120_000)
+            throw new Error(`the extension did not inject into ${origin} (added by managed policy) within 120 s`);
+          await new Promise((r) => setTimeout(r, 2000));
           await tab.goto(`${origin}/gov/${style}/`);
         }
+        this.log(`  ✓ page APIs present on ${origin} after ${((Date.now() - t0) / 1000).toFixed(1)} s`);
       }
       await tab.fill("#password", pin);
       await this.step(tab, `gov-${style}-form`, `gov login page (${style} style), PIN entered`);

@@ -222,7 +222,7 @@ exec '${bin}' "$@" 2>>'${this.tmp}/host.stderr'
    * an existing one, restored byte for byte). Returns the undo function.
    * Both browsers read these at startup: launch after calling this.
    */
-  applyPolicy(browser) {
+  async applyPolicy(browser) {
     const managed = { extraOrigins: [this.portal.origin] };
     if (browser === "chromium") {
       const dir = "/etc/chromium/policies/managed";
@@ -235,6 +235,16 @@ exec '${bin}' "$@" 2>>'${this.tmp}/host.stderr'
         fs.rmSync(file, { force: true });
         if (created) { try { fs.rmdirSync(dir); fs.rmdirSync(path.dirname(dir)); } catch { /* not empty */ } }
       };
+    }
+    // one writer of the shared policies.json at a time (parallel runs on one machine)
+    const lock = path.join(os.tmpdir(), "ukeylink-e2e-firefox-policy.lock");
+    for (let i = 0; ; i++) {
+      try { fs.closeSync(fs.openSync(lock, "wx")); break; } catch (e) {
+        if (e.code !== "EEXIST") throw e;
+        try { if (Date.now() - fs.statSync(lock).mtimeMs > 600_000) fs.rmSync(lock, { force: true }); } catch { /* gone */ }
+        if (i > 300) throw new Error(`${lock} held for over 5 minutes`);
+        await new Promise((r) => setTimeout(r, 1000));
+      }
     }
     const dir = "/etc/firefox/policies";
     const file = path.join(dir, "policies.json");
@@ -252,6 +262,7 @@ exec '${bin}' "$@" 2>>'${this.tmp}/host.stderr'
       if (before) fs.writeFileSync(file, before);
       else fs.rmSync(file, { force: true });
       for (const d of created) { try { fs.rmdirSync(d); } catch { /* not empty */ } }
+      fs.rmSync(lock, { force: true });
     };
   }
 
