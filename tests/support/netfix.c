@@ -347,3 +347,18 @@ uk_netfix_b64(struct uk_netfix *nf, const char *name)
 	fclose(fp);
 	return uk_base64_encode(buf, n);
 }
+
+void
+uk_netfix_remove_temp(char *path)
+{
+	char *slash;
+
+	if (path == NULL)
+		return;
+	(void)unlink(path);
+	if ((slash = strrchr(path, '/')) != NULL) {
+		*slash = '\0';
+		(void)rmdir(path);
+	}
+	free(path);
+}

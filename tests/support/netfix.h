@@ -55,4 +55,8 @@ X509 *uk_netfix_cert(struct uk_netfix *nf, const char *name);
  * frees), or NULL. */
 char *uk_netfix_b64(struct uk_netfix *nf, const char *name);
 
+/* Removes a file made by uk_test_write_temp and its directory; frees
+ * path. */
+void uk_netfix_remove_temp(char *path);
+
 #endif /* UK_NETFIX_H */

@@ -83,7 +83,7 @@ env_close(struct env *e)
 	X509_STORE_free(e->store);
 	uk_ctx_fini(&e->ctx);
 	uk_config_free(e->cfg);
-	free(e->cfgpath);
+	uk_netfix_remove_temp(e->cfgpath);
 }
 
 /* Verifies static/<name>.pem with revocation; chain: the intermediate. */

@@ -81,7 +81,7 @@ START_TEST(test_shared_pki)
 	X509_STORE_free(store);
 	uk_ctx_fini(&ctx);
 	uk_config_free(cfg);
-	free(path);
+	uk_netfix_remove_temp(path);
 	free(text);
 }
 END_TEST
