@@ -145,9 +145,9 @@ uk_digest_info(enum uk_hash h, const unsigned char *md, size_t mdlen,
 		goto out;
 	}
 	X509_SIG_getm(sig, &alg, &os);
-	/* PKCS#1 v2.2 writes NULL parameters for SHA-1/SHA-2. */
-	if (X509_ALGOR_set0(alg, OBJ_nid2obj(nid),
-	    nid == NID_sm3 ? V_ASN1_UNDEF : V_ASN1_NULL, NULL) != 1 ||
+	/* NULL parameters, as PKCS#1 v2.2 writes for SHA-1/SHA-2 and
+	 * OpenSSL for SM3 (its verifier compares the whole encoding). */
+	if (X509_ALGOR_set0(alg, OBJ_nid2obj(nid), V_ASN1_NULL, NULL) != 1 ||
 	    ASN1_OCTET_STRING_set(os, md, (int)mdlen) != 1 ||
 	    (n = i2d_X509_SIG(sig, &der)) <= 0) {
 		r = UK_ERR_ALLOC_FAIL;
@@ -307,6 +307,9 @@ verify_pkey(EVP_PKEY *pk, const unsigned char *md, size_t mdlen,
 	}
 	if (EVP_PKEY_verify_init(pctx) != 1)
 		goto out;
+	if (scheme == UK_SCHEME_SM2 && EVP_PKEY_CTX_set1_id(pctx,
+	    UK_SM2_DEFAULT_ID, sizeof(UK_SM2_DEFAULT_ID) - 1) != 1)
+		goto out;
 	if (type == EVP_PKEY_RSA) {
 		if (scheme != UK_SCHEME_AUTO && scheme != UK_SCHEME_PKCS1 &&
 		    scheme != UK_SCHEME_PSS) {
@@ -327,6 +330,81 @@ verify_pkey(EVP_PKEY *pk, const unsigned char *md, size_t mdlen,
 	/* success */
 	r = 0;
  out:
+	EVP_PKEY_CTX_free(pctx);
+	return r;
+}
+
+/*
+ * RSA PKCS#1 v1.5 by recovering the DigestInfo and comparing it with ours:
+ * OpenSSL's RSA provider refuses SM3 (and its own SM3 DigestInfo names
+ * sm3WithRSAEncryption, 1.2.156.10197.1.504, not SM3 itself).
+ */
+static int
+verify_rsa_recover(EVP_PKEY *pk, enum uk_hash h, const unsigned char *md,
+    size_t mdlen, const unsigned char *sig, size_t siglen)
+{
+	EVP_PKEY_CTX *pctx = NULL;
+	unsigned char *di = NULL, *rec = NULL;
+	size_t dilen = 0, reclen;
+	int r = UK_ERR_VERIFY_SIGNATURE;
+
+	if ((r = uk_digest_info(h, md, mdlen, &di, &dilen)) != 0)
+		return r;
+	r = UK_ERR_VERIFY_SIGNATURE;
+	reclen = (size_t)EVP_PKEY_get_size(pk);
+	if ((pctx = EVP_PKEY_CTX_new(pk, NULL)) == NULL ||
+	    (rec = malloc(reclen)) == NULL) {
+		r = UK_ERR_ALLOC_FAIL;
+		goto out;
+	}
+	if (EVP_PKEY_verify_recover_init(pctx) != 1 ||
+	    EVP_PKEY_CTX_set_rsa_padding(pctx, RSA_PKCS1_PADDING) != 1 ||
+	    EVP_PKEY_verify_recover(pctx, rec, &reclen, sig, siglen) != 1)
+		goto out;
+	if (reclen != dilen || memcmp(rec, di, dilen) != 0)
+		goto out;
+	/* success */
+	r = 0;
+ out:
+	free(rec);
+	free(di);
+	EVP_PKEY_CTX_free(pctx);
+	return r;
+}
+
+int
+uk_pkey_is_sm2(EVP_PKEY *pk)
+{
+	return pk != NULL && (EVP_PKEY_get_base_id(pk) == EVP_PKEY_SM2 ||
+	    EVP_PKEY_is_a(pk, "SM2"));
+}
+
+/* GM/T 0009: e = SM3(Z(ID, key) ‖ M), with the default signer ID. */
+static int
+verify_sm2_data(EVP_PKEY *pk, const unsigned char *data, size_t len,
+    const unsigned char *sig, size_t siglen)
+{
+	EVP_MD_CTX *mctx = NULL;
+	EVP_PKEY_CTX *pctx = NULL;
+	int r = UK_ERR_VERIFY_SIGNATURE;
+
+	if ((mctx = EVP_MD_CTX_new()) == NULL ||
+	    (pctx = EVP_PKEY_CTX_new(pk, NULL)) == NULL) {
+		r = UK_ERR_ALLOC_FAIL;
+		goto out;
+	}
+	if (EVP_PKEY_CTX_set1_id(pctx, UK_SM2_DEFAULT_ID,
+	    sizeof(UK_SM2_DEFAULT_ID) - 1) != 1)
+		goto out;
+	EVP_MD_CTX_set_pkey_ctx(mctx, pctx);
+	if (EVP_DigestVerifyInit(mctx, NULL, uk_hash_md(UK_HASH_SM3), NULL,
+	    pk) != 1 ||
+	    EVP_DigestVerify(mctx, sig, siglen, data, len) != 1)
+		goto out;
+	/* success */
+	r = 0;
+ out:
+	EVP_MD_CTX_free(mctx);
 	EVP_PKEY_CTX_free(pctx);
 	return r;
 }
@@ -353,12 +431,22 @@ uk_verify(X509 *cert, const unsigned char *data, size_t len, int is_digest,
 		mdlen = len;
 	} else if ((r = uk_digest(h, data, len, md, &mdlen)) != 0)
 		return r;
-	if (EVP_PKEY_get_base_id(pk) == EVP_PKEY_SM2 ||
-	    scheme == UK_SCHEME_SM2) {
-		/* XXX SM2 verification needs Z(ID, key) ‖ M hashing: only
-		 * supported over data, through EVP_DigestVerify. */
-		return UK_ERR_NOT_SUPPORTED;
+	if (uk_pkey_is_sm2(pk) || scheme == UK_SCHEME_SM2) {
+		if (!uk_pkey_is_sm2(pk) || h != UK_HASH_SM3)
+			return UK_ERR_MECHANISM;
+		if ((r = verify_sig_form(pk, sig, siglen, &der, &derlen)) != 0)
+			return r == UK_ERR_INVALID_PARAM ?
+			    UK_ERR_VERIFY_SIGNATURE : r;
+		r = is_digest ? verify_pkey(pk, md, mdlen, h, UK_SCHEME_SM2,
+		    der ? der : sig, der ? derlen : siglen) :
+		    verify_sm2_data(pk, data, len, der ? der : sig,
+		    der ? derlen : siglen);
+		free(der);
+		return r;
 	}
+	if (EVP_PKEY_get_base_id(pk) == EVP_PKEY_RSA && h == UK_HASH_SM3 &&
+	    (scheme == UK_SCHEME_AUTO || scheme == UK_SCHEME_PKCS1))
+		return verify_rsa_recover(pk, h, md, mdlen, sig, siglen);
 	if ((r = verify_sig_form(pk, sig, siglen, &der, &derlen)) != 0)
 		return r == UK_ERR_INVALID_PARAM ? UK_ERR_VERIFY_SIGNATURE : r;
 	r = verify_pkey(pk, md, mdlen, h, scheme, der ? der : sig,
@@ -505,6 +593,10 @@ uk_cms_sign(EVP_PKEY *pkey, X509 *cert, const unsigned char *data,
 	}
 	if (i2d_CMS_bio(out, cms) != 1)
 		goto out;
+	/* An attached structure holds a copy of the content: drop it
+	 * before the output is copied (peak memory on big documents). */
+	CMS_ContentInfo_free(cms);
+	cms = NULL;
 	if ((r = bio_to_buf(out, outp, outlenp)) != 0)
 		goto out;
 	/* success */

@@ -40,6 +40,11 @@ enum uk_sig_scheme {
 };
 
 #define UK_HASH_MAX_LEN	64
+/* The signer ID of GM/T 0009 when none is agreed. */
+#define UK_SM2_DEFAULT_ID	"1234567812345678"
+
+/* 1 when pk is an SM2 key (SM2 curve). */
+int uk_pkey_is_sm2(EVP_PKEY *pk);
 
 /* "sha1", "sha256", "sha384", "sha512", "sm3" → enum; NONE when unknown. */
 enum uk_hash uk_hash_parse(const char *name);
@@ -72,8 +77,10 @@ int uk_cert_from_der(const unsigned char *der, size_t len,
 
 /*
  * Verifies sig over data (or over a digest when is_digest) with the
- * certificate's public key.  scheme AUTO picks by key type; ECDSA accepts
- * DER and r||s.  0 when valid, VERIFY_SIGNATURE when not.
+ * certificate's public key.  scheme AUTO picks by key type; ECDSA and SM2
+ * accept DER and r||s.  SM2 keys need hash SM3: over data, e = SM3(Z ‖ M)
+ * with UK_SM2_DEFAULT_ID; a digest must already be that e.  0 when valid,
+ * VERIFY_SIGNATURE when not, MECHANISM for a scheme the key cannot do.
  */
 int uk_verify(X509 *cert, const unsigned char *data, size_t len,
     int is_digest, enum uk_hash h, enum uk_sig_scheme scheme,

@@ -38,7 +38,8 @@ struct tk_key {
 	size_t idlen;
 	CK_OBJECT_HANDLE h;
 	CK_KEY_TYPE type;
-	size_t size;		/* RSA modulus / EC order bytes */
+	size_t size;		/* RSA modulus bytes (0: unknown) */
+	int sm2;		/* SM2 curve or a vendor key type */
 };
 
 struct tk_token {

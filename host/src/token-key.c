@@ -201,6 +201,25 @@ tk_find_cert_der(struct uk_token_state *st, struct tk_token *t,
 	return best < 0 ? UK_ERR_CERT_NOT_FOUND : 0;
 }
 
+/* 1 when an EC key's CKA_EC_PARAMS name the SM2 curve. */
+static int
+key_on_sm2_curve(CK_FUNCTION_LIST_PTR fn, CK_SESSION_HANDLE s,
+    CK_OBJECT_HANDLE h)
+{
+	/* OID 1.2.156.10197.1.301, DER */
+	static const unsigned char sm2_oid[] = { 0x06, 0x08, 0x2a, 0x81,
+	    0x1c, 0xcf, 0x55, 0x01, 0x82, 0x2d };
+	unsigned char *p = NULL;
+	size_t len = 0;
+	int yes;
+
+	if (get_attr(fn, s, h, CKA_EC_PARAMS, 256, &p, &len) != 0)
+		return 0;
+	yes = len == sizeof(sm2_oid) && memcmp(p, sm2_oid, len) == 0;
+	free(p);
+	return yes;
+}
+
 int
 tk_find_key(struct uk_token_state *st, struct tk_token *t,
     const unsigned char *id, size_t idlen, struct tk_key **keyp)
@@ -218,6 +237,7 @@ tk_find_key(struct uk_token_state *st, struct tk_token *t,
 	struct tk_key *k;
 	CK_RV rv;
 	size_t i;
+	int sm2;
 
 	*keyp = NULL;
 	for (i = 0; i < t->nkeys; i++)
@@ -238,6 +258,8 @@ tk_find_key(struct uk_token_state *st, struct tk_token *t,
 	if (type == CKK_RSA &&
 	    fn->C_GetAttributeValue(t->sess, h, b, 1) != CKR_OK)
 		bits = 0;
+	sm2 = type >= CKK_VENDOR_DEFINED ||
+	    (type == CKK_EC && key_on_sm2_curve(fn, t->sess, h));
 	if (t->nkeys == TK_MAX_KEYS)
 		t->nkeys = 0;	/* small cache: start over */
 	k = &t->keys[t->nkeys++];
@@ -246,6 +268,7 @@ tk_find_key(struct uk_token_state *st, struct tk_token *t,
 	k->h = h;
 	k->type = type;
 	k->size = (bits + 7) / 8;
+	k->sm2 = sm2;
 	*keyp = k;
 	return 0;
 }
@@ -383,6 +406,8 @@ auto_scheme(const struct tk_key *k, enum uk_sig_scheme s)
 {
 	if (s != UK_SCHEME_AUTO)
 		return s;
+	if (k->sm2)
+		return UK_SCHEME_SM2;
 	return k->type == CKK_RSA ? UK_SCHEME_PKCS1 : UK_SCHEME_ECDSA;
 }
 
@@ -403,7 +428,8 @@ uk_token_sign(struct uk_ctx *ctx, const struct uk_sign_req *req,
 		return r;
 	scheme = auto_scheme(k, req->scheme);
 	rsa = scheme == UK_SCHEME_PKCS1 || scheme == UK_SCHEME_PSS;
-	if ((rsa && k->type != CKK_RSA) || (!rsa && k->type == CKK_RSA))
+	if ((rsa && k->type != CKK_RSA) || (!rsa && k->type == CKK_RSA) ||
+	    (scheme == UK_SCHEME_SM2) != (k->sm2 != 0))
 		return UK_ERR_MECHANISM;
 	if (scheme == UK_SCHEME_SM2) {
 		/* The vendor mechanism hashes Z ‖ M itself: pass the
@@ -595,6 +621,75 @@ ec_sign_sig(const unsigned char *dgst, int dlen, const BIGNUM *kinv,
 	return sig;
 }
 
+/*
+ * ECDH with the token key (CMS/PKCS#7 envelopes to EC certificates):
+ * CKM_ECDH1_DERIVE without KDF into a session secret, whose value is read
+ * and the object destroyed.  The key needs CKA_DERIVE.
+ */
+static int
+ec_compute_key(unsigned char **psec, size_t *pseclen, const EC_POINT *pub,
+    const EC_KEY *ec)
+{
+	struct tk_keyref *ref = EC_KEY_get_ex_data(ec, ec_idx);
+	CK_OBJECT_CLASS cls = CKO_SECRET_KEY;
+	CK_KEY_TYPE kt = CKK_GENERIC_SECRET;
+	CK_BBOOL no = CK_FALSE, yes = CK_TRUE;
+	CK_ULONG vlen = (CK_ULONG)(EC_GROUP_get_degree(
+	    EC_KEY_get0_group(ec)) + 7) / 8;
+	CK_ATTRIBUTE tmpl[] = {
+		{ CKA_CLASS, &cls, sizeof(cls) },
+		{ CKA_KEY_TYPE, &kt, sizeof(kt) },
+		{ CKA_TOKEN, &no, sizeof(no) },
+		{ CKA_SENSITIVE, &no, sizeof(no) },
+		{ CKA_EXTRACTABLE, &yes, sizeof(yes) },
+		{ CKA_VALUE_LEN, &vlen, sizeof(vlen) },
+	};
+	CK_ECDH1_DERIVE_PARAMS params;
+	CK_MECHANISM mech = { CKM_ECDH1_DERIVE, &params, sizeof(params) };
+	CK_OBJECT_HANDLE sec = CK_INVALID_HANDLE;
+	unsigned char *point = NULL, *val = NULL;
+	size_t plen, vallen = 0;
+	struct tk_token *t;
+	struct tk_key *k;
+	CK_RV rv;
+	int ok = 0;
+
+	*psec = NULL;
+	*pseclen = 0;
+	if (ref == NULL || resolve_key(ref->ctx, ref->token, ref->id, &t,
+	    &k) != 0)
+		return 0;
+	if ((plen = EC_POINT_point2buf(EC_KEY_get0_group(ec), pub,
+	    POINT_CONVERSION_UNCOMPRESSED, &point, NULL)) == 0)
+		return 0;
+	memset(&params, 0, sizeof(params));
+	params.kdf = CKD_NULL;
+	params.pPublicData = point;
+	params.ulPublicDataLen = (CK_ULONG)plen;
+	rv = tk_fn(ref->ctx->token, t)->C_DeriveKey(t->sess, &mech, k->h,
+	    tmpl, UK_ARRAY_LEN(tmpl), &sec);
+	if (rv != CKR_OK) {
+		(void)tk_fail(ref->ctx->token, t, rv, "C_DeriveKey",
+		    UK_ERR_ENVELOPE);
+		goto out;
+	}
+	if (get_attr(tk_fn(ref->ctx->token, t), t->sess, sec, CKA_VALUE, 256,
+	    &val, &vallen) != 0)
+		goto out;
+	/* OpenSSL frees the secret with OPENSSL_clear_free */
+	if ((*psec = OPENSSL_malloc(vallen)) == NULL)
+		goto out;
+	memcpy(*psec, val, vallen);
+	*pseclen = vallen;
+	ok = 1;
+ out:
+	if (sec != CK_INVALID_HANDLE)
+		(void)tk_fn(ref->ctx->token, t)->C_DestroyObject(t->sess, sec);
+	uk_freezero(val, vallen);
+	OPENSSL_free(point);
+	return ok;
+}
+
 static int
 methods_init(void)
 {
@@ -616,6 +711,7 @@ methods_init(void)
 	/* The default sign() calls sign_sig(), which goes to the token. */
 	EC_KEY_METHOD_get_sign(ec_meth, &sign, &setup, NULL);
 	EC_KEY_METHOD_set_sign(ec_meth, sign, setup, ec_sign_sig);
+	EC_KEY_METHOD_set_compute_key(ec_meth, ec_compute_key);
 	return 0;
 }
 
@@ -710,7 +806,10 @@ token_pkey_for(struct uk_ctx *ctx, const char *token, const char *idhex,
 	snprintf(ref->id, sizeof(ref->id), "%s", idhex);
 	if (k->type == CKK_RSA && EVP_PKEY_get_base_id(pub) == EVP_PKEY_RSA)
 		return pkey_rsa(pub, ref, pkeyp);
-	if (k->type == CKK_EC && EVP_PKEY_get_base_id(pub) == EVP_PKEY_EC)
+	/* XXX SM2 keys: no EVP_PKEY (CMS with SM2 needs the vendor
+	 * mechanism behind an SM2 EVP_PKEY_METHOD). */
+	if (k->type == CKK_EC && !k->sm2 && !uk_pkey_is_sm2(pub) &&
+	    EVP_PKEY_get_base_id(pub) == EVP_PKEY_EC)
 		return pkey_ec(pub, ref, pkeyp);
 	free(ref);
 	return UK_ERR_MECHANISM;

@@ -37,11 +37,11 @@ done
 cp "$P/chain.pem" "$P/ca.pem"; cp "$P/root-ca.der" "$P/ca.der"
 softhsm2-util --init-token --free --label "UKeyLink Test" --so-pin $SOPIN --pin $PIN >/dev/null
 w() { pkcs11-tool --module "$MODULE" --token-label "UKeyLink Test" --login --pin $PIN \
-        --write-object "$1" --type "$2" --id "$3" --label "$4" >/dev/null 2>&1; }
+        --write-object "$1" --type "$2" --id "$3" --label "$4" "${@:5}" >/dev/null 2>&1; }
 w "$P/rsa.key" privkey 01 "张三 签名"
 w "$P/rsa.pub" pubkey 01 "张三 签名"
 w "$P/rsa.der" cert 01 "张三 签名"
-w "$P/ec.key" privkey 02 "李四 EC"
+w "$P/ec.key" privkey 02 "李四 EC" --usage-sign --usage-derive
 w "$P/ec.pub" pubkey 02 "李四 EC"
 w "$P/ec.der" cert 02 "李四 EC"
 w "$P/co2.key" privkey 03 "第二公司"

@@ -366,6 +366,43 @@ sign_and_check(const char *id, const char *hash, const char *scheme,
 	    work) == 0, "openssl rejects %s %s %s", id, hash, scheme);
 }
 
+/* RSA with SM3: OpenSSL's command refuses the pair, so the DigestInfo is
+ * recovered with the public key and compared with one built here from
+ * `openssl dgst -sm3` (SM3 OID 1.2.156.10197.1.401, NULL parameters). */
+static void
+sm3_rsa_check(void)
+{
+	static const unsigned char prefix[] = { 0x30, 0x30, 0x30, 0x0c, 0x06,
+	    0x08, 0x2a, 0x81, 0x1c, 0xcf, 0x55, 0x01, 0x83, 0x11, 0x05, 0x00,
+	    0x04, 0x20 };
+	char path[256], *cert, *sig;
+	cJSON *resp;
+
+	resp = okf("sign.data", "{\"token\":\"%s\",\"certId\":\"01\","
+	    "\"data\":\"%s\",\"hash\":\"sm3\"}", tok, msg_b64);
+	save_b64(resp, "signature", "sig");
+	sig = strdup(str_of(res_of(resp), "signature"));
+	cJSON_Delete(resp);
+	snprintf(path, sizeof(path), "%s/di", work);
+	ck_assert_int_eq(uk_test_write_file(path, prefix, sizeof(prefix)), 0);
+	ck_assert_int_eq(uk_test_sh("openssl dgst -sm3 -binary %s/msg >> "
+	    "%s/di && openssl pkeyutl -verifyrecover -pubin -inkey %s/rsa.pub "
+	    "-in %s/sig -out %s/rec && cmp %s/di %s/rec", work, work, fx.pki,
+	    work, work, work, work), 0);
+	/* and the host's own verification agrees */
+	snprintf(path, sizeof(path), "%s/rsa.der", fx.pki);
+	cert = uk_test_file_b64(path);
+	resp = okf("sign.verify", "{\"cert\":\"%s\",\"data\":\"%s\","
+	    "\"hash\":\"sm3\",\"signature\":\"%s\"}", cert, msg_b64, sig);
+	cJSON_Delete(resp);
+	resp = callf("sign.verify", "{\"cert\":\"%s\",\"data\":\"AAAA\","
+	    "\"hash\":\"sm3\",\"signature\":\"%s\"}", cert, sig);
+	ck_assert_int_eq(code_of(resp), UK_ERR_VERIFY_SIGNATURE);
+	cJSON_Delete(resp);
+	free(cert);
+	free(sig);
+}
+
 START_TEST(test_sign_data)
 {
 	login();
@@ -373,6 +410,7 @@ START_TEST(test_sign_data)
 	sign_and_check("01", "sha256", "pkcs1", "rsa.pub", "");
 	sign_and_check("01", "sha1", "pkcs1", "rsa.pub", "");
 	sign_and_check("01", "sha512", "pkcs1", "rsa.pub", "");
+	sm3_rsa_check();
 	sign_and_check("01", "sha256", "pss", "rsa.pub",
 	    "-sigopt rsa_padding_mode:pss -sigopt rsa_pss_saltlen:32");
 	sign_and_check("02", "sha256", "ecdsa", "ec.pub", "");
@@ -435,6 +473,47 @@ START_TEST(test_sign_default_cert_and_raw_ecdsa)
 	    "\"bogus\":1}", tok, msg_b64);
 	ck_assert_int_eq(code_of(resp), UK_ERR_INVALID_PARAM);
 	cJSON_Delete(resp);
+}
+END_TEST
+
+START_TEST(test_verify_sm2)
+{
+	char path[256], *der, *sig;
+	cJSON *resp;
+
+	/* an SM2/SM3 signature made by the openssl command (GM/T 0009,
+	 * default signer ID), checked by the host */
+	write_msg();
+	ck_assert_int_eq(uk_test_sh("openssl dgst -sm3 -sign "
+	    "%s/leaf-sm2.key -sigopt distid:1234567812345678 -out %s/sm2sig "
+	    "%s/msg", fx.pki, work, work), 0);
+	snprintf(path, sizeof(path), "%s/leaf-sm2.der", fx.pki);
+	der = uk_test_file_b64(path);
+	snprintf(path, sizeof(path), "%s/sm2sig", work);
+	sig = uk_test_file_b64(path);
+	ck_assert_ptr_nonnull(der);
+	ck_assert_ptr_nonnull(sig);
+	resp = okf("sign.verify", "{\"cert\":\"%s\",\"data\":\"%s\","
+	    "\"hash\":\"sm3\",\"signature\":\"%s\"}", der, msg_b64, sig);
+	cJSON_Delete(resp);
+	resp = callf("sign.verify", "{\"cert\":\"%s\",\"data\":\"AAAA\","
+	    "\"hash\":\"sm3\",\"signature\":\"%s\"}", der, sig);
+	ck_assert_int_eq(code_of(resp), UK_ERR_VERIFY_SIGNATURE);
+	cJSON_Delete(resp);
+	resp = callf("sign.verify", "{\"cert\":\"%s\",\"data\":\"%s\","
+	    "\"hash\":\"sha256\",\"signature\":\"%s\"}", der, msg_b64,
+	    sig);
+	ck_assert_int_eq(code_of(resp), UK_ERR_MECHANISM);
+	cJSON_Delete(resp);
+	/* SM2 signing needs the vendor mechanism: none is configured */
+	login();
+	resp = callf("sign.data", "{\"token\":\"%s\",\"certId\":\"02\","
+	    "\"data\":\"%s\",\"scheme\":\"sm2\",\"hash\":\"sm3\"}", tok,
+	    msg_b64);
+	ck_assert_int_eq(code_of(resp), UK_ERR_MECHANISM);
+	cJSON_Delete(resp);
+	free(der);
+	free(sig);
 }
 END_TEST
 
@@ -537,6 +616,18 @@ START_TEST(test_envelope_decrypt)
 	snprintf(path, sizeof(path), "%s/env2.der", work);
 	env = uk_test_file_b64(path);
 	resp = okf("crypto.decrypt", "{\"token\":\"%s\",\"certId\":\"01\","
+	    "\"envelope\":\"%s\"}", tok, env);
+	ck_assert_str_eq(str_of(res_of(resp), "data"), msg_b64);
+	cJSON_Delete(resp);
+	/* EC certificate: openssl's ECDH envelope, opened with the token
+	 * key (C_DeriveKey) */
+	free(env);
+	ck_assert_int_eq(uk_test_sh("openssl cms -encrypt -binary -aes256 "
+	    "-outform DER -in %s/msg -out %s/env3.der %s/ec.pem", work, work,
+	    fx.pki), 0);
+	snprintf(path, sizeof(path), "%s/env3.der", work);
+	env = uk_test_file_b64(path);
+	resp = okf("crypto.decrypt", "{\"token\":\"%s\",\"certId\":\"02\","
 	    "\"envelope\":\"%s\"}", tok, env);
 	ck_assert_str_eq(str_of(res_of(resp), "data"), msg_b64);
 	cJSON_Delete(resp);
@@ -650,6 +741,34 @@ START_TEST(test_module_load_failure)
 	ck_assert(strncmp(str_of(cJSON_GetArrayItem(cJSON_GetObjectItem(
 	    res_of(resp), "tokens"), 0), "token"), "m1-", 3) == 0);
 	cJSON_Delete(resp);
+}
+END_TEST
+
+/* Two modules loaded together (OpenSC, with or without readers, and
+ * SoftHSM2): handles name the module, each keeps working. */
+START_TEST(test_two_modules)
+{
+	cJSON *resp;
+	const cJSON *toks, *t;
+	int found = 0;
+
+	ck_assert_int_eq(uk_hostproc_finish(&hp, 10000), 0);
+	start_host("\"/usr/lib/x86_64-linux-gnu/opensc-pkcs11.so\",\""
+	    UK_SOFTHSM_MODULE "\"", NULL);
+	resp = okf("token.list", "{}");
+	ck_assert_ptr_null(cJSON_GetObjectItem(res_of(resp), "moduleErrors"));
+	toks = cJSON_GetObjectItem(res_of(resp), "tokens");
+	cJSON_ArrayForEach(t, toks)
+		if (strcmp(str_of(t, "module"), UK_SOFTHSM_MODULE) == 0) {
+			ck_assert(strncmp(str_of(t, "token"), "m1-", 3) == 0);
+			snprintf(tok, sizeof(tok), "%s", str_of(t, "token"));
+			found++;
+		}
+	ck_assert_int_eq(found, 1);
+	cJSON_Delete(resp);
+	login();
+	write_msg();
+	sign_and_check("01", "sha256", "pkcs1", "rsa.pub", "");
 }
 END_TEST
 
@@ -1039,11 +1158,13 @@ token_suite(void)
 	tcase_add_test(tc, test_sign_data);
 	tcase_add_test(tc, test_sign_default_cert_and_raw_ecdsa);
 	tcase_add_test(tc, test_sign_digest);
+	tcase_add_test(tc, test_verify_sm2);
 	tcase_add_test(tc, test_sign_cms);
 	tcase_add_test(tc, test_envelope_decrypt);
 	tcase_add_test(tc, test_random_and_logout);
 	tcase_add_test(tc, test_change_pin);
 	tcase_add_test(tc, test_module_load_failure);
+	tcase_add_test(tc, test_two_modules);
 	tcase_add_test(tc, test_idle_timeout);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("unit");
