@@ -615,7 +615,8 @@ detail_value(const struct uk_x509 *cert, const struct detail_item *d,
 
 	switch (d->kind) {
 	case D_VERSION:
-		snprintf(buf, sizeof(buf), "%ld", X509_get_version(cert->x) + 1);
+		snprintf(buf, sizeof(buf), "%ld",
+		    X509_get_version(cert->x) + 1);
 		return dup_out(buf, strp);
 	case D_SERIAL:
 		return serial_hex(cert->x, strp);
@@ -870,10 +871,13 @@ uk_pem_encode(const unsigned char *p, size_t len, const char *label,
 	BIO_get_mem_ptr(bio, &mem);
 	if (mem == NULL)
 		goto out;
-	if ((pem = strndup(mem->data, mem->length)) == NULL) {
+	/* mem->data is not NUL-terminated: no strndup. */
+	if ((pem = malloc(mem->length + 1)) == NULL) {
 		r = UK_ERR_ALLOC_FAIL;
 		goto out;
 	}
+	memcpy(pem, mem->data, mem->length);
+	pem[mem->length] = '\0';
 	/* success */
 	*pemp = pem;
 	r = 0;

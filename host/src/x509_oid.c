@@ -243,8 +243,11 @@ bare_text(const unsigned char *p, size_t len, char **textp)
 	for (i = 0; i < len; i++)
 		if (p[i] < 0x20 || p[i] == 0x7f)
 			return 1;
-	if ((*textp = strndup((const char *)p, len)) == NULL)
+	/* p is not NUL-terminated: no strndup. */
+	if ((*textp = malloc(len + 1)) == NULL)
 		return UK_ERR_ALLOC_FAIL;
+	memcpy(*textp, p, len);
+	(*textp)[len] = '\0';
 	return 0;
 }
 
@@ -316,7 +319,7 @@ uk_oid_check(const char *oid)
 		return UK_ERR_OID_FORMAT;
 	for (i = 0; i <= len; i++) {
 		if (oid[i] >= '0' && oid[i] <= '9') {
-			/* No leading zeros: "0" alone is the only arc with one. */
+			/* No leading zeros ("0" alone is fine). */
 			if (digits == 1 && oid[i - 1] == '0')
 				return UK_ERR_OID_FORMAT;
 			if (++digits > UK_OID_ARC_DIGITS)
@@ -491,8 +494,9 @@ uk_x509_add_extensions(const struct uk_x509 *cert,
 		/* Standard extensions have their own fields. */
 		if (X509V3_EXT_get(ext) != NULL)
 			continue;
-		if (OBJ_obj2txt(oid, sizeof(oid), X509_EXTENSION_get_object(ext),
-		    1) <= 0 || (size_t)strlen(oid) >= sizeof(oid) - 1 ||
+		if (OBJ_obj2txt(oid, sizeof(oid),
+		    X509_EXTENSION_get_object(ext), 1) <= 0 ||
+		    strlen(oid) >= sizeof(oid) - 1 ||
 		    cJSON_GetObjectItemCaseSensitive(exts, oid) != NULL)
 			continue;
 		v = X509_EXTENSION_get_data(ext);
