@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: MIT
+// SPDX-License-Identifier: Apache-2.0
 // Copyright (c) 2026 UKeyLink contributors
 
 /**
@@ -120,7 +120,7 @@ export function bundle(entry) {
   const order = [];
   collect(join(SRC, entry), seen, order);
   const body = order.map(transform).join("\n");
-  return "// SPDX-License-Identifier: MIT\n// Copyright (c) 2026 UKeyLink contributors\n"
+  return "// SPDX-License-Identifier: Apache-2.0\n// Copyright (c) 2026 UKeyLink contributors\n"
     + `// Built from src/${entry} by build.mjs; do not edit.\n(() => {\n"use strict";\nconst __m = Object.create(null);\n`
     + `${body.replace(/__UKEYLINK_VERSION__/g, VERSION)}})();\n`;
 }

@@ -15,7 +15,7 @@ APT_PACKAGES=(
   # tests and tools
   jq python3 libxml2-utils iproute2 util-linux file procps psmisc
   # browsers for end-to-end tests
-  chromium firefox-esr xvfb
+  chromium firefox-esr xvfb fonts-wqy-microhei
   # packaging
   rpm wixl msitools mingw-w64 dpkg-dev fakeroot
   # node for the extension and the portal replica

@@ -31,7 +31,7 @@ mkdir -p build
 phase "build (release)" build build/release
 phase "build (asan+ubsan)" build build/asan -DUK_SANITIZE=ON -DUK_BENCH=OFF
 
-export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:strict_string_checks=1
+export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 phase "unit and integration tests (asan+ubsan)" \
   ctest --test-dir build/asan --output-on-failure -j"$JOBS"

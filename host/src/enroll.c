@@ -625,7 +625,8 @@ enroll_diagnose(struct uk_ctx *ctx, FILE *fp)
 	fprintf(fp, "  key types:");
 	for (kt = UK_KT_RSA2048; kt <= UK_KT_SM2; kt++)
 		if (ec.keytypes & (1u << kt))
-			fprintf(fp, " %s", uk_keytype_name((enum uk_keytype)kt));
+			fprintf(fp, " %s",
+			    uk_keytype_name((enum uk_keytype)kt));
 	fprintf(fp, "%s\n", ec.sm2.keygen == 0 ? " (sm2: no vendor "
 	    "mechanism configured)" : "");
 	fprintf(fp, "  trust anchors for new certificates: %d%s\n",

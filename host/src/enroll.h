@@ -147,7 +147,8 @@ int uk_cert_same_holder(X509 *oldc, X509 *newc, int change,
 int uk_cert_check_chain(X509 *cert, STACK_OF(X509) *chain,
     X509_STORE *anchors, const char **reasonp) UK_WUR;
 
-/* Upper-case hex serial of cert (no leading "00"). *hexp malloc'd. */
+/* Upper-case hex serial of cert without leading zeros ("0" for zero).
+ * *hexp malloc'd. */
 int uk_cert_serial_hex(X509 *cert, char **hexp) UK_WUR;
 
 /*

@@ -245,7 +245,14 @@ uk_cert_serial_hex(X509 *cert, char **hexp)
 		return UK_ERR_CERT_FORMAT;
 	}
 	BN_free(bn);
-	*hexp = strdup(h);
+	/* BN_bn2hex pads to whole bytes: "0A1B" → "A1B" (one form only). */
+	{
+		const char *q = h;
+
+		while (*q == '0' && q[1] != '\0')
+			q++;
+		*hexp = strdup(q);
+	}
 	OPENSSL_free(h);
 	return *hexp == NULL ? UK_ERR_ALLOC_FAIL : 0;
 }

@@ -437,11 +437,19 @@ uk_enroll_install(const struct uk_p11 *p, const struct uk_enroll_cfg *ec,
 		goto out;
 	}
 	memcpy(j->new_serial, ser, strlen(ser) + 1);
-	if ((r = uk_journal_write(p, j, UK_STEP_INSTALLING)) != 0 ||
-	    (r = uk_p11_create_cert(p, cert, j->new_id, j->new_idlen,
-	    j->new_label, &ch)) != 0 ||
-	    (r = uk_journal_write(p, j, UK_STEP_INSTALLED)) != 0)
+	if ((r = uk_journal_write(p, j, UK_STEP_INSTALLING)) != 0)
 		goto out;
+	if ((r = uk_p11_create_cert(p, cert, j->new_id, j->new_idlen,
+	    j->new_label, &ch)) != 0) {
+		/* Not written (e.g. TOKEN_FULL): wait for a certificate
+		 * again, so the portal may retry. */
+		uk_warn_r(r, "certificate write");
+		j->new_serial[0] = '\0';
+		if (uk_journal_write(p, j, UK_STEP_REQUEST) != 0)
+			uk_warn("journal left at installingCertificate");
+		goto out;
+	}
+	r = uk_journal_write(p, j, UK_STEP_INSTALLED);
  out:
 	EVP_PKEY_free(pub);
 	X509_free(oldc);

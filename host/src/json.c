@@ -62,39 +62,44 @@ uk_utf8_valid(const char *s, size_t len)
 	return 0;
 }
 
+/* Characters the structure scan stops at; everything else is skipped. */
+static const unsigned char scan_stop[256] = {
+	['"'] = 1, ['\\'] = 1, ['{'] = 1, ['}'] = 1, ['['] = 1, [']'] = 1,
+};
+
 /*
- * One pass over the raw text: nesting depth outside strings, and "\u0000".
- * s must be NUL-terminated at len with no NUL before (uk_json_parse checks),
- * so strcspn can skip the long runs of ordinary characters.
+ * One pass over the raw text: nesting depth outside strings, and "\u0000"
+ * (cJSON would cut the string there).  The table lookup skips the long
+ * runs of ordinary characters quickly; s need not be NUL-terminated.
  */
 static int
 scan_structure(const char *s, size_t len, int max_depth)
 {
+	const unsigned char *u = (const unsigned char *)s;
 	int depth = 0, in_str = 0;
 	size_t i = 0;
 
-	while (i < len) {
-		char c;
-
-		i += strcspn(s + i, in_str ? "\\\"" : "\"{}[]");
+	for (;;) {
+		while (i < len && !scan_stop[u[i]])
+			i++;
 		if (i >= len)
 			break;
-		c = s[i];
 		if (in_str) {
-			if (c == '\\') {
-				if (len - i > 5 && s[i + 1] == 'u' &&
+			if (u[i] == '\\') {
+				if (len - i > 5 && u[i + 1] == 'u' &&
 				    memcmp(s + i + 2, "0000", 4) == 0)
 					return UK_ERR_BAD_REQUEST;
 				i += 2;
 				continue;
 			}
-			in_str = 0;	/* the closing quote */
-		} else if (c == '"')
+			if (u[i] == '"')
+				in_str = 0;
+		} else if (u[i] == '"')
 			in_str = 1;
-		else if (c == '{' || c == '[') {
+		else if (u[i] == '{' || u[i] == '[') {
 			if (++depth > max_depth)
 				return UK_ERR_TOO_DEEP;
-		} else
+		} else if (u[i] == '}' || u[i] == ']')
 			depth--;
 		i++;
 	}

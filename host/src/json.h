@@ -27,9 +27,8 @@
 int uk_utf8_valid(const char *s, size_t len);
 
 /*
- * Parses a complete JSON text s[0..len); s[len] must be '\0' (the framing
- * layer and file readers guarantee it).  Returns 0 and *rootp (caller
- * deletes), or
+ * Parses a complete JSON text s[0..len) (no terminator needed).  Returns 0
+ * and *rootp (caller deletes), or
  * UK_ERR_NOT_UTF8, UK_ERR_TOO_DEEP, UK_ERR_BAD_REQUEST ("\u0000"),
  * UK_ERR_NOT_JSON (syntax or trailing garbage), UK_ERR_ALLOC_FAIL.
  */

@@ -381,7 +381,9 @@ setup_handle(struct uk_net_state *ns, CURL *h, const char *url,
 		SET(CURLOPT_SSL_CTX_DATA, ns);
 	}
 	SET(CURLOPT_CONNECTTIMEOUT_MS, c->connect_ms);
-	SET(CURLOPT_TIMEOUT_MS, c->total_ms);
+	/* Revocation blocks a page's verification: a shorter bound. */
+	SET(CURLOPT_TIMEOUT_MS, is_revocation(req->purpose) &&
+	    c->revoc_total_ms < c->total_ms ? c->revoc_total_ms : c->total_ms);
 	SET(CURLOPT_LOW_SPEED_LIMIT, c->low_speed_bytes);
 	SET(CURLOPT_LOW_SPEED_TIME, c->low_speed_s);
 	SET(CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)x->max);

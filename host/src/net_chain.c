@@ -64,8 +64,8 @@ uk_net_trust_store(struct uk_ctx *ctx, X509_STORE **storep)
 }
 
 /* Certificates from a caIssuers body: DER or PEM, certificate or PKCS#7. */
-static STACK_OF(X509) *
-parse_certs(const unsigned char *buf, size_t len)
+STACK_OF(X509) *
+uk_net_parse_certs(const unsigned char *buf, size_t len)
 {
 	STACK_OF(X509) *sk = NULL, *src = NULL;
 	const unsigned char *p = buf;
@@ -147,7 +147,7 @@ uk_net_fetch_issuer(struct uk_ctx *ctx, X509 *cert, STACK_OF(X509) **certsp)
 		    &buf, &len)) != 0)
 			continue;
 		sk_X509_pop_free(sk, X509_free);
-		if ((sk = parse_certs(buf, len)) == NULL) {
+		if ((sk = uk_net_parse_certs(buf, len)) == NULL) {
 			r = UK_ERR_ALLOC_FAIL;
 			goto out;
 		}

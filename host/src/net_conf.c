@@ -30,6 +30,7 @@ static const struct {
 } num_table[] = {
 	{ "connectTimeoutMs", 100, 120000, 10000 },
 	{ "totalTimeoutMs", 100, 3600000, 120000 },
+	{ "revocationTimeoutMs", 100, 600000, 15000 },
 	{ "lowSpeedBytesPerSec", 1, 1048576, 512 },
 	{ "lowSpeedSeconds", 1, 600, 20 },
 	{ "maxSealBytes", 1024, UK_NET_MAX_HARD, UK_NET_MAX_SEAL_DEF },
@@ -214,6 +215,7 @@ uk_net_conf_parse(const cJSON *sec, struct uk_net_conf *c)
 		snprintf(c->cafile, sizeof(c->cafile), "%s", s);
 	c->connect_ms = (long)num(sec, "connectTimeoutMs");
 	c->total_ms = (long)num(sec, "totalTimeoutMs");
+	c->revoc_total_ms = (long)num(sec, "revocationTimeoutMs");
 	c->low_speed_bytes = (long)num(sec, "lowSpeedBytesPerSec");
 	c->low_speed_s = (long)num(sec, "lowSpeedSeconds");
 	c->max[UK_NET_SEAL] = (size_t)num(sec, "maxSealBytes");

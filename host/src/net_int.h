@@ -34,6 +34,7 @@ struct uk_net_conf {
 	int noproxy_set;
 	char cafile[PATH_MAX];
 	long connect_ms, total_ms, low_speed_bytes, low_speed_s;
+	long revoc_total_ms;		/* total for OCSP, CRL, caIssuers */
 	size_t max[UK_NET_PURPOSE_COUNT];
 	char cachedir[PATH_MAX];
 	uint64_t cache_max;
@@ -79,5 +80,19 @@ void uk_net_cache_put(struct uk_net_state *ns, const char *kind,
     const char *key, const unsigned char *p, size_t len);
 void uk_net_cache_drop(struct uk_net_state *ns, const char *kind,
     const char *key);
+
+/*
+ * The parsers of fetched bodies, reachable without a network (fuzzing):
+ * uk_net_check_response checks a raw OCSP response (kind "ocsp") or CRL
+ * ("crl") for cert issued by issuer at now, exactly as a fetched one
+ * (chain/store for the OCSP signer); returns the codes of
+ * uk_net_revocation_check.  uk_net_parse_certs: the certificates of a
+ * caIssuers body (DER or PEM, certificate or PKCS#7); NULL when out of
+ * memory, caller frees with sk_X509_pop_free.
+ */
+int uk_net_check_response(const char *kind, const unsigned char *p,
+    size_t len, X509 *cert, X509 *issuer, STACK_OF(X509) *chain,
+    X509_STORE *store, time_t now, char *detail, size_t detlen) UK_WUR;
+STACK_OF(X509) *uk_net_parse_certs(const unsigned char *buf, size_t len);
 
 #endif /* UK_NET_INT_H */

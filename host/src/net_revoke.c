@@ -553,6 +553,36 @@ check_one(struct rctx *rc, int required)
 }
 
 int
+uk_net_check_response(const char *kind, const unsigned char *p, size_t len,
+    X509 *cert, X509 *issuer, STACK_OF(X509) *chain, X509_STORE *store,
+    time_t now, char *detail, size_t detlen)
+{
+	struct rctx rc;
+	OCSP_CERTID *id = NULL;
+	int r;
+
+	memset(&rc, 0, sizeof(rc));
+	rc.cert = cert;
+	rc.issuer = issuer;
+	rc.chain = chain;
+	rc.store = store;
+	rc.now = now;
+	rc.detail = detail;
+	rc.detlen = detlen;
+	detail[0] = '\0';
+	if (strcmp(kind, "crl") == 0) {
+		rc.source = "crl";
+		return crl_use(&rc, p, len);
+	}
+	rc.source = "ocsp";
+	if ((id = OCSP_cert_to_id(EVP_sha1(), cert, issuer)) == NULL)
+		return UK_ERR_OCSP_REQUEST;
+	r = ocsp_use(&rc, NULL, id, p, len);
+	OCSP_CERTID_free(id);
+	return r;
+}
+
+int
 uk_net_revocation_check(struct uk_ctx *ctx, STACK_OF(X509) *chain,
     X509_STORE *store, time_t now, const char **sourcep, char *detail,
     size_t detlen)

@@ -16,6 +16,9 @@
 #include <string.h>
 #include <time.h>
 
+#ifdef _WIN32
+#include <windows.h>	/* before winscard.h there */
+#endif
 #include <winscard.h>
 #include <cjson/cJSON.h>
 
@@ -52,7 +55,7 @@ struct uk_pcsc_watch {
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
 	int stop, done, looked, service_up, pnp;
-	DWORD pnp_state;		/* last dwEventState of the PnP reader */
+	DWORD pnp_state;	/* last dwEventState of the PnP reader */
 	SCARDCONTEXT hctx;
 	int have_ctx;
 	/* Readers as last reported (guarded by mu for snapshot readers). */
@@ -100,9 +103,13 @@ card_event(struct uk_pcsc_watch *w, const struct w_reader *rd, int inserted)
 		memcpy(w->q[w->nq].atr, rd->atr, rd->atrlen);
 		w->q[w->nq].atrlen = rd->atrlen;
 		w->q[w->nq++].inserted = inserted;
-	} else
-		/* The token module re-checks everything on a NULL reader. */
+	} else {
+		/* Overflow: the last entry becomes "drop the login of every
+		 * token no longer present" (a NULL reader). */
 		w->q[W_QUEUE_MAX - 1].reader[0] = '\0';
+		w->q[W_QUEUE_MAX - 1].inserted = 0;
+		w->q[W_QUEUE_MAX - 1].atrlen = 0;
+	}
 	pthread_mutex_unlock(&w->mu);
 	uk_host_wake(w->ctx);
 }
@@ -208,11 +215,10 @@ static LONG
 sync_readers(struct uk_pcsc_watch *w)
 {
 	char *multi = NULL, *p;
-	DWORD len = SCARD_AUTOALLOCATE;
 	LONG rv;
 	size_t i;
 
-	rv = SCardListReaders(w->hctx, NULL, (LPSTR)&multi, &len);
+	rv = uk_pcsc_list_readers(&w->hctx, &multi);
 	if (rv == SCARD_E_NO_READERS_AVAILABLE)
 		multi = NULL;
 	else if (rv != SCARD_S_SUCCESS)
@@ -227,8 +233,7 @@ sync_readers(struct uk_pcsc_watch *w)
 		if (i == w->nr)
 			add_reader(w, p);
 	}
-	if (multi != NULL)
-		(void)SCardFreeMemory(w->hctx, multi);
+	free(multi);
 	return SCARD_S_SUCCESS;
 }
 
@@ -380,6 +385,13 @@ watch_main(void *arg)
 		}
 		if (rv == SCARD_E_CANCELLED || rv == SCARD_E_UNKNOWN_READER)
 			continue;
+		if (rv == SCARD_E_NO_READERS_AVAILABLE) {
+			/* Some services refuse to wait on PnP alone. */
+			if (!w->looked)
+				mark_looked(w);
+			idle_wait(w, W_NOPNP_POLL);
+			continue;
+		}
 		uk_info("PC/SC watcher: 0x%lx: re-establishing",
 		    (unsigned long)rv);
 		/* Anything else: start over with a fresh context. */

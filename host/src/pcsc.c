@@ -16,6 +16,9 @@
 #include <string.h>
 #include <unistd.h>
 
+#ifdef _WIN32
+#include <windows.h>	/* before winscard.h there */
+#endif
 #include <winscard.h>
 #include <cjson/cJSON.h>
 
@@ -320,18 +323,50 @@ drop_context(struct uk_pcsc_state *st)
 	st->have_ctx = 0;
 }
 
+long
+uk_pcsc_list_readers(const void *hctxp, char **multip)
+{
+	SCARDCONTEXT h = *(const SCARDCONTEXT *)hctxp;
+	DWORD len;
+	char *multi;
+	LONG rv;
+	int attempt;
+
+	/* Two calls rather than SCARD_AUTOALLOCATE, which macOS lacks; a
+	 * reader plugged in between makes the second one too small. */
+	*multip = NULL;
+	for (attempt = 0; attempt < 3; attempt++) {
+		len = 0;
+		if ((rv = SCardListReaders(h, NULL, NULL, &len)) !=
+		    SCARD_S_SUCCESS)
+			return rv;
+		if (len == 0 || len > 64 * 1024 ||
+		    (multi = calloc(1, len + 2)) == NULL)
+			return SCARD_E_NO_MEMORY;
+		rv = SCardListReaders(h, NULL, multi, &len);
+		if (rv == SCARD_S_SUCCESS) {
+			/* calloc'd longer: always double-NUL ended */
+			*multip = multi;
+			return rv;
+		}
+		free(multi);
+		if (rv != SCARD_E_INSUFFICIENT_BUFFER)
+			break;
+	}
+	return rv;
+}
+
 /* Lists readers with their states.  NO_READER when none. */
 static LONG
 query_once(struct uk_pcsc_state *st, struct p_reader *rd, size_t *np)
 {
 	SCARD_READERSTATE rs[P_MAX_READERS];
 	char *multi = NULL, *p;
-	DWORD len = SCARD_AUTOALLOCATE;
 	size_t n = 0, i;
 	LONG rv;
 
 	*np = 0;
-	rv = SCardListReaders(st->hctx, NULL, (LPSTR)&multi, &len);
+	rv = uk_pcsc_list_readers(&st->hctx, &multi);
 	if (rv != SCARD_S_SUCCESS)
 		return rv;
 	memset(rs, 0, sizeof(rs));
@@ -341,7 +376,7 @@ query_once(struct uk_pcsc_state *st, struct p_reader *rd, size_t *np)
 			rs[n].szReader = rd[n].name;
 			rs[n++].dwCurrentState = SCARD_STATE_UNAWARE;
 		}
-	(void)SCardFreeMemory(st->hctx, multi);
+	free(multi);
 	if (n > 0 && (rv = SCardGetStatusChange(st->hctx, 0, rs,
 	    (DWORD)n)) != SCARD_S_SUCCESS && rv != SCARD_E_TIMEOUT)
 		return rv;
@@ -500,7 +535,8 @@ uk_pcsc_devices(struct uk_ctx *ctx, cJSON **resultp)
 		cJSON_AddItemToArray(arr, d);
 		if (cJSON_AddNumberToObject(d, "devType", cards[i].make ?
 		    cards[i].make->type : UK_SE_DEVTYPE_DEFAULT) == NULL ||
-		    cJSON_AddStringToObject(d, "devParam", devparam[i]) == NULL ||
+		    cJSON_AddStringToObject(d, "devParam", devparam[i]) ==
+		    NULL ||
 		    cJSON_AddStringToObject(d, "reader", cards[i].reader) ==
 		    NULL || uk_pcsc_card_json(ctx, cards[i].reader,
 		    rd[idx[i]].atr, rd[idx[i]].atrlen, d) != 0)

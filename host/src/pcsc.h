@@ -146,6 +146,13 @@ extern const size_t uk_atr_builtin_len;
 int uk_pcsc_card_json(struct uk_ctx *ctx, const char *reader,
     const unsigned char *atr, size_t len, cJSON *obj) UK_WUR;
 
+/*
+ * SCardListReaders into *multip (malloc'd multi-string, caller frees; NULL
+ * on failure).  hctxp points to an SCARDCONTEXT.  Returns the PC/SC result
+ * (SCARD_E_NO_READERS_AVAILABLE when there is none).
+ */
+long uk_pcsc_list_readers(const void *hctxp, char **multip) UK_WUR;
+
 /* Appends a reader.list entry {name, state, inUse, atr, known, make} for a
  * reader in PC/SC state (dwEventState) to arr.  0 or ALLOC_FAIL. */
 int uk_pcsc_reader_json(struct uk_ctx *ctx, const char *name,

@@ -76,8 +76,13 @@ uk_seal_verify(const struct uk_enroll_cfg *ec, const unsigned char *pkg,
 		uk_debug("seal package signature does not verify");
 		goto out;
 	}
+	/* uk_json_parse wants the text NUL-terminated at its length. */
+	if (BIO_write(out, "", 1) != 1) {
+		r = UK_ERR_ALLOC_FAIL;
+		goto out;
+	}
 	BIO_get_mem_ptr(out, &bm);
-	if (uk_json_parse(bm->data, bm->length, &c) != 0 ||
+	if (uk_json_parse(bm->data, bm->length - 1, &c) != 0 ||
 	    !cJSON_IsObject(c))
 		goto out;
 	v = cJSON_GetObjectItemCaseSensitive(c, "version");

@@ -134,8 +134,10 @@ cert_summary(const struct uk_p11 *p, cJSON *req)
 	    XN_FLAG_RFC2253 & ~ASN1_STRFLGS_ESC_MSB) < 0 ||
 	    uk_cert_serial_hex(c, &ser) != 0)
 		goto out;
+	if (BIO_write(b, "", 1) != 1)
+		goto out;
 	BIO_get_mem_ptr(b, &bm);
-	if ((subj = strndup(bm->data, bm->length)) == NULL ||
+	if ((subj = strdup(bm->data)) == NULL ||
 	    cJSON_AddStringToObject(o, "subject", subj) == NULL ||
 	    cJSON_AddStringToObject(o, "serial", ser) == NULL)
 		goto out;

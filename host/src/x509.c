@@ -22,6 +22,7 @@
 #include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/objects.h>
+#include <openssl/pem.h>
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
 
@@ -845,4 +846,80 @@ uk_x509_to_json(const struct uk_x509 *cert, const struct uk_config *cfg,
 	    (r = add_fingerprint(cert, obj, "sha256", EVP_sha256())) != 0)
 		return r;
 	return 0;
+}
+
+/* ---- PEM helpers (SEH_PEMEncode / SEH_PEMDecode) ---- */
+
+int
+uk_pem_encode(const unsigned char *p, size_t len, const char *label,
+    char **pemp)
+{
+	BIO *bio = NULL;
+	BUF_MEM *mem = NULL;
+	char *pem = NULL;
+	int r = UK_ERR_PEM_ENCODE;
+
+	*pemp = NULL;
+	if (len > INT32_MAX)
+		return UK_ERR_MESSAGE_TOO_LARGE;
+	if ((bio = BIO_new(BIO_s_mem())) == NULL)
+		return UK_ERR_ALLOC_FAIL;
+	if (PEM_write_bio(bio, label ? label : "CERTIFICATE", "", p,
+	    (long)len) <= 0)
+		goto out;
+	BIO_get_mem_ptr(bio, &mem);
+	if (mem == NULL)
+		goto out;
+	if ((pem = strndup(mem->data, mem->length)) == NULL) {
+		r = UK_ERR_ALLOC_FAIL;
+		goto out;
+	}
+	/* success */
+	*pemp = pem;
+	r = 0;
+ out:
+	ERR_clear_error();
+	BIO_free(bio);
+	return r;
+}
+
+int
+uk_pem_decode(const char *pem, size_t maxlen, unsigned char **outp,
+    size_t *lenp)
+{
+	BIO *bio = NULL;
+	char *name = NULL, *header = NULL;
+	unsigned char *data = NULL;
+	long dlen = 0;
+	size_t plen;
+	int r = UK_ERR_PEM_DECODE;
+
+	*outp = NULL;
+	*lenp = 0;
+	plen = strnlen(pem, 4 * maxlen / 3 + 4096);
+	if (plen > 4 * maxlen / 3 + 4095)
+		return UK_ERR_MESSAGE_TOO_LARGE;
+	if ((bio = BIO_new_mem_buf(pem, (int)plen)) == NULL)
+		return UK_ERR_ALLOC_FAIL;
+	if (PEM_read_bio(bio, &name, &header, &data, &dlen) != 1)
+		goto out;
+	if ((size_t)dlen > maxlen) {
+		r = UK_ERR_MESSAGE_TOO_LARGE;
+		goto out;
+	}
+	if ((*outp = malloc(dlen > 0 ? (size_t)dlen : 1)) == NULL) {
+		r = UK_ERR_ALLOC_FAIL;
+		goto out;
+	}
+	memcpy(*outp, data, (size_t)dlen);
+	/* success */
+	*lenp = (size_t)dlen;
+	r = 0;
+ out:
+	ERR_clear_error();
+	OPENSSL_free(name);
+	OPENSSL_free(header);
+	OPENSSL_free(data);
+	BIO_free(bio);
+	return r;
 }

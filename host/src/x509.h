@@ -128,7 +128,9 @@ int uk_oid_config_validate(const cJSON *v, char *why, size_t whylen) UK_WUR;
  * roots (UK_TRUST_DIR, set by the build) and the configuration's
  * "trustAnchors" files; checks signatures, validity at now, and that cert
  * allows digitalSignature when it has a keyUsage extension.  With
- * revocation set, also asks uk_revocation_check() about cert.
+ * revocation set, also asks uk_revocation_check() about cert (ctx must
+ * then be the host's context: with ctx NULL the answer is
+ * UK_ERR_NOT_SUPPORTED).  ctx NULL also means no issuer fetching.
  * Returns 0, UK_ERR_CERT_EXPIRED (cert or a CA outside its dates),
  * UK_ERR_VERIFY_CHAIN (no path, bad signature, key usage, CA constraints),
  * UK_ERR_CERT_FORMAT, whatever uk_revocation_check returns, or

@@ -346,6 +346,14 @@ uk_x509_verify(struct uk_ctx *ctx, const struct uk_config *cfg,
 		r = UK_ERR_VERIFY_CHAIN;
 		goto out;
 	}
+	/* The network module needs the host's context (configuration,
+	 * cache); library callers without one get a clear answer. */
+	if (revocation && ctx == NULL) {
+		snprintf(detail, detaillen, "revocation check needs the host "
+		    "context");
+		r = UK_ERR_NOT_SUPPORTED;
+		goto out;
+	}
 	if (revocation &&
 	    (r = check_revocation(ctx, xc, now, detail, detaillen)) != 0)
 		goto out;

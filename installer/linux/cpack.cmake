@@ -60,9 +60,9 @@ string(APPEND CPACK_RPM_PACKAGE_REQUIRES "\nRecommends: pcsc-lite, opensc")
 set(CPACK_RPM_POST_INSTALL_SCRIPT_FILE ${_uk_pkg_gen}/rpm-post)
 set(CPACK_RPM_PRE_UNINSTALL_SCRIPT_FILE ${_uk_pkg_gen}/rpm-preun)
 set(CPACK_RPM_USER_FILELIST "%config(noreplace) /etc/ukeylink/config.json")
-# Directories the browsers' own packages own: do not claim them.
-set(CPACK_RPM_EXCLUDE_FROM_AUTO_FILELIST_ADDITION
-  /etc/opt /etc/opt/chrome /etc/opt/edge /etc/chromium
-  /usr/lib/mozilla /usr/libexec)
+# Directories of the base system (the filesystem package owns them) are not
+# claimed; the browsers' directories are (rpm lets packages share a
+# directory and removes it when the last owner goes).
+set(CPACK_RPM_EXCLUDE_FROM_AUTO_FILELIST_ADDITION /etc/opt /usr/libexec)
 
 include(CPack)

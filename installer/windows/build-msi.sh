@@ -42,12 +42,42 @@ sed -e 's|@UK_HOST_PATH@|ukeylink-host.exe|' \
 sed -e 's|@UK_HOST_PATH@|ukeylink-host.exe|' -e "s|@UK_FIREFOX_ID@|$FIREFOX_ID|" \
     "$SRC/manifests/firefox.json.in" >"$STAGE/cn.sheca.ukeylink.firefox.json"
 cp "$HERE/ukeylink.wxs" "$STAGE/"
+# data.wxs: one component per data file (atr.json, trust roots); GUIDs are
+# derived from the file name so that upgrades keep them.
+guid() { printf '%s' "ukeylink-data-$1" | md5sum |
+    sed 's/^\(........\)\(....\)\(....\)\(....\)\(............\).*/\1-\2-\3-\4-\5/' |
+    tr a-f A-F; }
+mkdir -p "$STAGE/data/trust"
+cp "$SRC/host/data/atr.json" "$STAGE/data/"
+cp "$SRC"/host/trust/*.pem "$STAGE/data/trust/"
+component() {	# component N DIR-ID REL-PATH
+	echo "  <DirectoryRef Id=\"$2\">"
+	echo "    <Component Id=\"Data$1\" Guid=\"$(guid "$3")\" Win64=\"yes\">"
+	echo "      <File Id=\"Data$1\" Name=\"$(basename "$3")\" Source=\"$3\" KeyPath=\"yes\" />"
+	echo '    </Component>'
+	echo '  </DirectoryRef>'
+}
+{
+	echo '<?xml version="1.0" encoding="utf-8"?>'
+	echo '<Wix xmlns="http://schemas.microsoft.com/wix/2006/wi"><Fragment>'
+	n=0 refs=
+	for f in "$STAGE"/data/atr.json "$STAGE"/data/trust/*.pem; do
+		n=$((n + 1))
+		rel=${f#"$STAGE"/}
+		case $rel in data/trust/*) dir=TRUSTDIR ;; *) dir=DATAFILESDIR ;; esac
+		component "$n" "$dir" "$rel"
+		refs="$refs    <ComponentRef Id=\"Data$n\" />
+"
+	done
+	printf '  <ComponentGroup Id="HostData">\n%s  </ComponentGroup>\n' "$refs"
+	echo '</Fragment></Wix>'
+} >"$STAGE/data.wxs"
 # wixl resolves File/@Source against the directory of the .wxs.  It does not
 # know Component/@NeverOverwrite, @Permanent and Property/@Secure (WiX 3
 # candle does): it warns about them, and they are applied to the tables
 # afterwards.
 (cd "$STAGE" && wixl -a x64 -D Version="$VERSION" -D ChromiumId="$CHROMIUM_ID" \
-    -D SourceDir=. -o "$STAGE/out.msi" ukeylink.wxs 2>"$STAGE/wixl.log") ||
+    -D SourceDir=. -o "$STAGE/out.msi" ukeylink.wxs data.wxs 2>"$STAGE/wixl.log") ||
     { cat "$STAGE/wixl.log" >&2; exit 1; }
 grep -v -e "has no property named '\(NeverOverwrite\|Permanent\|Secure\)'" \
     -e '^$' "$STAGE/wixl.log" >&2 || true

@@ -8,10 +8,12 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 ROOT=$PWD
 export UK_BUILD_DIR=${UK_BUILD_DIR:-$ROOT/build/release}
+# Chinese pages need a CJK font for readable screenshots (Debian package).
+if ! fc-list :lang=zh 2>/dev/null | grep -q .; then
+	apt-get -o DPkg::Lock::Timeout=900 install -y --no-install-recommends fonts-wqy-microhei >/dev/null 2>&1 ||
+		echo "warning: no CJK font (apt-get install fonts-wqy-microhei): screenshots show boxes" >&2
+fi
 if [ -f extension/build.mjs ]; then
-	if [ -f extension/package-lock.json ] && [ ! -d extension/node_modules ]; then
-		(cd extension && npm ci --no-audit --no-fund --prefer-offline >/dev/null)
-	fi
 	node extension/build.mjs >/dev/null
 fi
 if [ ! -d tests/e2e/node_modules ]; then

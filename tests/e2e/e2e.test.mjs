@@ -111,6 +111,17 @@ for (const browser of BROWSERS) {
       await flows.govLogin("ie");
     });
 
+    flow("8 IT policy: a government site added by managed storage (extraOrigins) logs in, both page styles", async () => {
+      await session.close();
+      const undo = world.applyPolicy(browser);
+      try {
+        session = await launch(browser, world, { tag: "-policy" });
+        flows.s = session;
+        await flows.govLogin("ie", flows.pin, world.portal.origin);
+        await flows.govLogin("async", flows.pin, world.portal.origin);
+      } finally { undo(); }
+    });
+
     flow("7 host not installed: the page shows the install message", async () => {
       await session.close();
       session = await launch(browser, world, { register: false, tag: "-nohost" });

@@ -46,11 +46,16 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# What the package may touch, to compare before and after.
-WATCH="/etc/ukeylink /etc/opt/chrome /etc/opt/edge /etc/chromium /usr/lib/mozilla
-/usr/libexec/ukeylink /usr/share/ukeylink /usr/share/doc/ukeylink"
+# What the package may touch, to compare before and after: the subtrees it
+# owns, and whether the browsers' directories exist.  Not the rest of
+# /etc/chromium: other tests (the E2E harness) put policies there meanwhile,
+# and for the same reason not whether /etc/chromium itself exists.
+WATCH="/etc/ukeylink /etc/chromium/native-messaging-hosts
+/etc/opt/chrome/native-messaging-hosts /etc/opt/edge/native-messaging-hosts
+/usr/lib/mozilla /usr/libexec/ukeylink /usr/share/ukeylink /usr/share/doc/ukeylink"
 snapshot() {
 	for d in $WATCH; do [ -e "$d" ] && find "$d" -printf '%p %y %m %s\n'; done | LC_ALL=C sort
+	for d in /etc/opt /etc/opt/chrome /etc/opt/edge; do [ -d "$d" ] && echo "$d exists"; done
 	ls /var/lib/dpkg/info/ | grep "^$PKG\." || true
 }
 before=$(snapshot)
@@ -95,6 +100,16 @@ done <<<"$SYSTEM_MANIFESTS"
 check "--diagnose: system config not applied" grep -qF "/etc/ukeylink/config.json: applied" "$T/diag"
 check "--diagnose reports a manifest problem" not grep -q '! .*cn.sheca.ukeylink.json' "$T/diag"
 [ "$FAILS" = 0 ] || cat "$T/diag"
+# Each registration works as the browser uses it: the host it names starts
+# with that browser's argv, accepts the caller the manifest allows, answers
+# host.version; a caller the manifest does not list is refused.
+while read -r kind path; do
+	check "$path: host.version through it failed" \
+	    python3 "$SRC/tests/installer/nmcall.py" "$path" "$kind"
+done <<<"$SYSTEM_MANIFESTS"
+check "the installed host serves an unlisted extension" not python3 \
+    "$SRC/tests/installer/nmcall.py" /etc/chromium/native-messaging-hosts/cn.sheca.ukeylink.json \
+    chromium chrome-extension://aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa/
 
 # ---- reinstall and upgrade -------------------------------------------------
 sums=$(while read -r _ p; do md5sum "$p"; done <<<"$SYSTEM_MANIFESTS")

@@ -41,6 +41,14 @@ for p in .config/google-chrome/NativeMessagingHosts .config/chromium/NativeMessa
 	check_manifest "$H/$p/cn.sheca.ukeylink.json" chromium "$HOST" "" "$IDS"
 done
 check_manifest "$H/.mozilla/native-messaging-hosts/cn.sheca.ukeylink.json" firefox "$HOST" "" "$IDS"
+# The registrations work as the browsers use them (host.version round trip;
+# the host's own state goes to another HOME, outside the compared tree).
+HH=$(mktemp -d /tmp/uk-destdir-hosthome.XXXXXX)
+for m in chromium:.config/chromium/NativeMessagingHosts firefox:.mozilla/native-messaging-hosts; do
+	check "host.version through $H/${m#*:}" env HOME="$HH" python3 \
+	    "$SRC/tests/installer/nmcall.py" "$H/${m#*:}/cn.sheca.ukeylink.json" "${m%%:*}"
+done
+rm -rf "$HH"
 first=$(tree "$T"; cat "$H/.local/share/ukeylink/install-user.list")
 sums=$(find "$H" -type f -exec md5sum {} + | sort)
 HOME=$H "$INSTALL" -q --user --host "$HOST" --ids "$IDS" || fail "reinstall --user"

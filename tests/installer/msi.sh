@@ -75,4 +75,12 @@ check "firefox manifest" jq -e --arg i "$FID" \
     '.name == "cn.sheca.ukeylink" and .path == "ukeylink-host.exe" and .allowed_extensions == [$i]' "$m"
 check "config.json" cmp -s "$T/x/UKeyLink/config.json" "$SRC/manifests/config.json"
 check "placeholder exe packaged" grep -q PLACEHOLDER "$T/x/UKeyLink/ukeylink-host.exe"
+# Data the host reads: share\ukeylink\atr.json and every shipped trust root.
+check "atr.json" cmp -s "$T/x/UKeyLink/share/ukeylink/atr.json" "$SRC/host/data/atr.json"
+for pem in "$SRC"/host/trust/*.pem; do
+	check "trust root $(basename "$pem")" cmp -s \
+	    "$T/x/UKeyLink/share/ukeylink/trust/$(basename "$pem")" "$pem"
+done
+check "data components not in feature Host" [ "$(grep -c "^Host	Data" <<<"$fc")" = \
+    "$(( $(ls "$SRC"/host/trust/*.pem | wc -l) + 1 ))" ]
 finish

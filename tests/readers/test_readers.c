@@ -39,6 +39,41 @@
 
 static cJSON *pending;
 
+/* utime+stime of pid in clock ticks. */
+static long long
+cpu_ticks(pid_t pid)
+{
+	char path[64], buf[2048], *p;
+	unsigned long long ut, st;
+	FILE *fp;
+	size_t n;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	ck_assert_ptr_nonnull(fp = fopen(path, "r"));
+	n = fread(buf, 1, sizeof(buf) - 1, fp);
+	fclose(fp);
+	buf[n] = '\0';
+	ck_assert_ptr_nonnull(p = strrchr(buf, ')'));
+	ck_assert_int_eq(sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u "
+	    "%*u %*u %llu %llu", &ut, &st), 2);
+	return (long long)(ut + st);
+}
+
+/* The host burns no CPU while nothing changes (a busy loop would use
+ * every tick of the interval). */
+static void
+assert_idle(pid_t pid, unsigned seconds, const char *what)
+{
+	long long t0 = cpu_ticks(pid), t1;
+
+	sleep(seconds);
+	t1 = cpu_ticks(pid);
+	fprintf(stderr, "IDLE %s: %lld ticks in %u s\n", what, t1 - t0,
+	    seconds);
+	ck_assert_msg(t1 - t0 <= 3, "%s: %lld ticks in %u s", what, t1 - t0,
+	    seconds);
+}
+
 static void
 report_ms(const char *what, long long from, long long at)
 {
@@ -163,6 +198,7 @@ START_TEST(test_insert_remove_events)
 	ck_assert_str_eq(cJSON_GetObjectItem(cJSON_GetObjectItem(ev, "make"),
 	    "id")->valuestring, "virtual-cac");
 	cJSON_Delete(ev);
+	assert_idle(hp.pid, 2, "watching, card out");
 	resp = call(&hp, 4, "reader.list");
 	ck_assert_str_eq(cJSON_GetObjectItem(reader_entry(resp, rd),
 	    "state")->valuestring, "empty");
@@ -432,6 +468,7 @@ START_TEST(test_pcscd_restart)
 	    "error"), "name")->valuestring, "PCSC_UNAVAILABLE");
 	cJSON_Delete(resp);
 	uk_vcard_stop(&vc);	/* vpcd closed its socket anyway */
+	assert_idle(hp.pid, 3, "watching, pcscd down");
 
 	ck_assert_int_eq(uk_pcscd_ctl("start"), 0);
 	t0 = uk_now_ns();
@@ -588,7 +625,8 @@ token_handle(struct uk_hostproc *hp)
 	cJSON_ArrayForEach(t, cJSON_GetObjectItem(result(resp), "tokens"))
 		if (strcmp(cJSON_GetObjectItem(t, "label")->valuestring,
 		    "上海测试有限公司") == 0)
-			h = strdup(cJSON_GetObjectItem(t, "token")->valuestring);
+			h = strdup(cJSON_GetObjectItem(t,
+			    "token")->valuestring);
 	cJSON_Delete(resp);
 	ck_assert_msg(h != NULL, "virtual card not in token.list");
 	return h;
@@ -809,14 +847,51 @@ START_TEST(test_host_two_signing)
 }
 END_TEST
 
+/* pcscd without any reader (UK_VCARD_ENV_NO_READER=1). */
+START_TEST(test_no_reader)
+{
+	struct uk_hostproc hp;
+	const cJSON *res;
+	cJSON *resp;
+
+	cJSON_Delete(pending);
+	pending = NULL;
+	ck_assert_int_eq(uk_hostproc_start_test(&hp, NULL), 0);
+	resp = call(&hp, 1, "reader.list");
+	ck_assert_str_eq(cJSON_GetObjectItem(cJSON_GetObjectItem(resp,
+	    "error"), "name")->valuestring, "NO_READER");
+	cJSON_Delete(resp);
+	resp = call(&hp, 2, "reader.devices");
+	ck_assert_ptr_nonnull(res = cJSON_GetObjectItem(resp, "result"));
+	ck_assert_str_eq(cJSON_GetObjectItem(res,
+	    "pluggedTypeList")->valuestring, "");
+	ck_assert_int_eq(cJSON_GetArraySize(cJSON_GetObjectItem(res,
+	    "devices")), 0);
+	cJSON_Delete(resp);
+	resp = call(&hp, 3, "reader.watch");
+	ck_assert_ptr_nonnull(res = cJSON_GetObjectItem(resp, "result"));
+	ck_assert_str_eq(cJSON_GetObjectItem(res, "service")->valuestring,
+	    "running");
+	ck_assert_int_eq(cJSON_GetArraySize(cJSON_GetObjectItem(res,
+	    "readers")), 0);
+	cJSON_Delete(resp);
+	assert_idle(hp.pid, 3, "watching, no reader");
+	ck_assert_int_eq(uk_hostproc_finish(&hp, 5000), 0);
+}
+END_TEST
+
 int
-main(void)
+main(int argc, char *argv[])
 {
 	Suite *s = suite_create("readers");
 	TCase *tc = tcase_create("vpcd");
 	SRunner *sr;
 	int failed;
 
+	if (argc == 2 && strcmp(argv[1], "no-reader") == 0) {
+		tcase_add_test(tc, test_no_reader);
+		goto run;
+	}
 	if (uk_vcard_dir() == NULL || uk_vcard_port() == 0) {
 		fprintf(stderr, "test_readers: run me inside "
 		    "tests/vcard/vcard-env.sh with UK_VCARD_DIR set\n");
@@ -832,6 +907,7 @@ main(void)
 	tcase_add_test(tc, test_host_pin_retries);
 	tcase_add_test(tc, test_host_removal_mid_signature);
 	tcase_add_test(tc, test_host_two_signing);
+ run:
 	tcase_set_timeout(tc, 60);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);

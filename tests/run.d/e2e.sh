@@ -13,6 +13,11 @@ export UK_E2E_ARTIFACTS=${UK_E2E_ARTIFACTS:-$(mktemp -d /tmp/ukeylink-e2e-artifa
 t0=$SECONDS
 status=0
 
+# Chinese pages need a CJK font for readable screenshots (Debian package).
+if ! fc-list :lang=zh 2>/dev/null | grep -q .; then
+	apt-get -o DPkg::Lock::Timeout=900 install -y --no-install-recommends fonts-wqy-microhei >/dev/null 2>&1 ||
+		echo "warning: no CJK font (apt-get install fonts-wqy-microhei): screenshots show boxes" >&2
+fi
 echo "--- portal replica unit tests"
 node --test tests/portal/test/ || status=1
 
@@ -21,9 +26,6 @@ if [ ! -f extension/build.mjs ]; then
 	echo "MISSING COMPONENT: extension/build.mjs (branch ext); the E2E flows will fail" >&2
 	status=1
 else
-	if [ -f extension/package-lock.json ] && [ ! -d extension/node_modules ]; then
-		(cd extension && npm ci --no-audit --no-fund --prefer-offline)
-	fi
 	node extension/build.mjs || { echo "extension build failed" >&2; status=1; }
 fi
 

@@ -18,13 +18,16 @@ if ! cmake -S . -B "$B" -DCMAKE_INSTALL_PREFIX=/usr -DUK_IDS_FILE="$IDS" \
 	cat "$B.log"; rm -f "$B.log"; exit 1
 fi
 rm -f "$B.log"
+echo "installer: host built in $SECONDS s"
 failed=()
 for t in destdir deb rpm msi policies; do
 	echo "--- installer/$t"
+	t0=$SECONDS
 	case $t in
 	msi) bash tests/installer/msi.sh "$SRC" ;;
 	*) bash "tests/installer/$t.sh" "$SRC" "$B" ;;
 	esac || failed+=("$t")
+	echo "--- installer/$t: $((SECONDS - t0)) s"
 done
 echo "installer: ${#failed[@]} of 5 parts failed${failed:+: ${failed[*]}}"
 [ ${#failed[@]} -eq 0 ]

@@ -14,8 +14,8 @@
 #   POSIX variants: platform-posix.c, browsers-posix.c (Windows has
 #     platform-win32.c, browsers-win32.c)
 #   need OpenSSL / libcurl / libp11 headers, which Debian has no mingw build
-#     of: config.c (via net.h), net*.c, x509*.c, revocation-none.c, token and
-#     enroll modules
+#     of: config.c (via net.h), net*.c, x509*.c, revocation-none.c, token*.c,
+#     pcsc-token.c (via token.h), se*.c and the other token-based modules
 #   not yet portable: frame.c, host.c (<poll.h>), log.c (<syslog.h>),
 #     diagnose.c (realpath, access, "/" paths)
 set -uo pipefail
@@ -28,8 +28,8 @@ mkdir -p "$T/inc" && ln -s /usr/include/cjson "$T/inc/cjson"
 CFLAGS=(-std=c11 -Wall -Wextra -Werror -Wformat=2 -Wshadow -Wstrict-prototypes
     -Wmissing-prototypes -O2 -I"$T/inc" -iquote host/src -DUK_VERSION='"0.0.0"')
 PORTABLE="platform-win32.c browsers-win32.c err.c json.c wipe.c rpc.c policy.c
-methods_host.c modules.c main.c pcsc.c pcsc-winscard.c pcsc-watch.c pcsc-atr.c
-pcsc-token.c"
+methods_host.c modules.c main.c fault.c pcsc.c pcsc-winscard.c pcsc-watch.c
+pcsc-atr.c"
 ok=0 bad=0
 for f in $PORTABLE; do
 	[ -f "host/src/$f" ] || { echo "mingw: host/src/$f is gone: update tests/run.d/mingw.sh"; bad=$((bad + 1)); continue; }

@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: Apache-2.0
 # Readers phase: a private pcscd with vpcd and the virtual CAC card
-# (tests/vcard), OpenSC, and ukeylink-host.  Builds what it needs in
-# build/readers (ASan+UBSan), then inside tests/vcard/vcard-env.sh:
+# (tests/vcard), OpenSC, and ukeylink-host, all built with ASan+UBSan;
+# then inside tests/vcard/vcard-env.sh:
+# The build is tests/run-all.sh's build/asan when present (else
+# build/readers, made here).
 #   1. pkcs11-tool through OpenSC: list, certificate read back (compared
 #      with the issued one), login + signature verified by openssl;
 #   2. the Check suite tests/readers/test_readers.c (events and latency,
@@ -11,6 +13,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 ROOT=$PWD
+if [ -z "${UK_READERS_BUILD:-}" ] && [ -f "$ROOT/build/asan/CMakeCache.txt" ]; then
+  UK_READERS_BUILD=$ROOT/build/asan
+fi
 B=${UK_READERS_BUILD:-$ROOT/build/readers}
 mkdir -p "$B"
 cmake -S . -B "$B" -DUK_SANITIZE=ON -DUK_BENCH=OFF >"$B.configure.log" 2>&1 \
@@ -53,7 +58,10 @@ export -f inner
 export UK_READERS_BIN=$B/tests/readers/test_readers
 rc=0
 bash tests/vcard/vcard-env.sh bash -c inner || rc=$?
-grep -E '^LATENCY|removal mid-signature' "$UK_TEST_LOG" || true
+# pcscd without any reader: NO_READER, empty device list, idle watcher.
+UK_VCARD_ENV_NO_READER=1 CK_DEFAULT_TIMEOUT=60 bash tests/vcard/vcard-env.sh \
+  "$UK_READERS_BIN" no-reader 2>>"$UK_TEST_LOG" || rc=$?
+grep -E '^(LATENCY|IDLE)|removal mid-signature' "$UK_TEST_LOG" || true
 if [ "$rc" -ne 0 ]; then
   grep -vE ' debug ' "$UK_TEST_LOG" | tail -40
 fi

@@ -177,6 +177,18 @@ uk_netfix_start(struct uk_netfix *nf)
 	return 0;
 }
 
+int
+uk_netfix_shared_pki(struct uk_netfix *nf)
+{
+	char cmd[PATH_MAX * 6 + 512];
+
+	snprintf(cmd, sizeof(cmd), "UK_PKI_BASE_URL=%s/pki bash %s/tests/pki/"
+	    "make-pki.sh %s/pki >/dev/null && cat %s/pki/root-ca.pem "
+	    "%s/pki/sm2-ca.pem >>%s/anchors.pem", nf->base, UK_TEST_SOURCE_DIR,
+	    nf->dir, nf->dir, nf->dir, nf->dir);
+	return run(cmd);
+}
+
 void
 uk_netfix_stop(struct uk_netfix *nf)
 {
@@ -289,10 +301,12 @@ uk_netfix_config(struct uk_netfix *nf, const char *extra_network)
 	    "\"revocationHosts\":[\"127.0.0.1\"],"
 	    "\"caFile\":\"%s/tlsca.pem\",\"proxy\":\"\","
 	    "\"allowPlainHttpLoopback\":true,"
-	    "\"connectTimeoutMs\":2000,\"totalTimeoutMs\":4000,"
-	    "\"lowSpeedBytesPerSec\":100,\"lowSpeedSeconds\":2,"
+	    "\"connectTimeoutMs\":%d,\"totalTimeoutMs\":%d,"
+	    "\"lowSpeedBytesPerSec\":100,\"lowSpeedSeconds\":%d,"
 	    "\"cacheDir\":\"%s\"%s}}",
-	    nf->dir, nf->dir, nf->cachedir,
+	    nf->dir, nf->dir, nf->short_timeouts ? 2000 : 20000,
+	    nf->short_timeouts ? 4000 : 60000,
+	    nf->short_timeouts ? 2 : 20, nf->cachedir,
 	    extra_network ? extra_network : "");
 	if (n < 0 || (size_t)n >= size) {
 		free(buf);
@@ -306,7 +320,12 @@ uk_netfix_cert(struct uk_netfix *nf, const char *name)
 {
 	char path[PATH_MAX + 64];
 
-	snprintf(path, sizeof(path), "%s/static/%s.pem", nf->dir, name);
+	/* "pki/NAME": the shared PKI's file. */
+	if (strncmp(name, "pki/", 4) == 0)
+		snprintf(path, sizeof(path), "%s/%s.pem", nf->dir, name);
+	else
+		snprintf(path, sizeof(path), "%s/static/%s.pem", nf->dir,
+		    name);
 	return load_pem_cert(path);
 }
 
@@ -318,7 +337,10 @@ uk_netfix_b64(struct uk_netfix *nf, const char *name)
 	size_t n;
 	FILE *fp;
 
-	snprintf(path, sizeof(path), "%s/static/%s", nf->dir, name);
+	if (strncmp(name, "pki/", 4) == 0)
+		snprintf(path, sizeof(path), "%s/%s", nf->dir, name);
+	else
+		snprintf(path, sizeof(path), "%s/static/%s", nf->dir, name);
 	if ((fp = fopen(path, "rb")) == NULL)
 		return NULL;
 	n = fread(buf, 1, sizeof(buf), fp);

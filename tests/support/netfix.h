@@ -24,11 +24,18 @@ struct uk_netfix {
 	char sbase[64];		/* https://127.0.0.1:PORT */
 	int ncache;		/* cache directories handed out */
 	char cachedir[PATH_MAX + 64];	/* of the last configuration */
+	int short_timeouts;	/* next configurations: 2 s low-speed window,
+				 * 4 s total (slow-loris cases); else
+				 * generous ones (a loaded machine) */
 };
 
 /* Builds the PKI and starts the server.  Returns 0 or -1 (message on
  * stderr). */
 int uk_netfix_start(struct uk_netfix *nf);
+/* Also builds the project's shared test PKI (tests/pki/make-pki.sh) in
+ * DIR/pki with its URLs under BASE/pki, served by the same server.  Returns
+ * 0 or -1. */
+int uk_netfix_shared_pki(struct uk_netfix *nf);
 /* Stops the server and removes the directory. */
 void uk_netfix_stop(struct uk_netfix *nf);
 /* Requests served for path since the last reset (-1 on error). */
@@ -37,13 +44,15 @@ int uk_netfix_reset(struct uk_netfix *nf);
 /*
  * A complete host configuration (malloc'd) for tests: the test extension
  * id and origins, trust anchors of the PKI, "network" allowing 127.0.0.1
- * with short timeouts, a fresh cache directory, plus extra_network members
+ * with the timeouts chosen by short_timeouts, a fresh cache directory, plus extra_network members
  * (a JSON fragment starting with ',' or "").
  */
 char *uk_netfix_config(struct uk_netfix *nf, const char *extra_network);
-/* DIR/static/name as a certificate (caller frees), or NULL. */
+/* DIR/static/name.pem as a certificate (caller frees), or NULL;
+ * "pki/NAME" names DIR/pki/NAME.pem of the shared PKI. */
 X509 *uk_netfix_cert(struct uk_netfix *nf, const char *name);
-/* base64 of DIR/static/name (caller frees), or NULL. */
+/* base64 of DIR/static/name, or DIR/pki/NAME for "pki/NAME" (caller
+ * frees), or NULL. */
 char *uk_netfix_b64(struct uk_netfix *nf, const char *name);
 
 #endif /* UK_NETFIX_H */

@@ -152,6 +152,39 @@ START_TEST(renew_rsa_to_rsa)
 	ck_assert_int_eq(uk_ef_open(&p), 0);
 	cfg_make(&ec, 0);
 	start(&p, &ec, &j, id01, 0, UK_KT_RSA2048, NULL, &csr, &len);
+	/* The new private key: on the token, private, sensitive, not
+	 * extractable, new id and label; the old objects untouched. */
+	{
+		static const struct {
+			CK_ATTRIBUTE_TYPE t;
+			CK_BBOOL v;
+		} want[] = {
+			{ CKA_TOKEN, CK_TRUE }, { CKA_PRIVATE, CK_TRUE },
+			{ CKA_SENSITIVE, CK_TRUE },
+			{ CKA_EXTRACTABLE, CK_FALSE }, { CKA_SIGN, CK_TRUE },
+		};
+		CK_OBJECT_HANDLE kh;
+		unsigned char *v;
+		size_t vl, i;
+
+		ck_assert_uint_eq(j.new_idlen, 16);
+		ck_assert_int_eq(uk_enroll_find_key(&p, CKO_PRIVATE_KEY,
+		    j.new_id, j.new_idlen, &kh), 0);
+		for (i = 0; i < UK_ARRAY_LEN(want); i++) {
+			ck_assert_int_eq(uk_p11_attr(&p, kh, want[i].t, &v,
+			    &vl), 0);
+			ck_assert_uint_eq(vl, 1);
+			ck_assert_int_eq(v[0], want[i].v);
+			free(v);
+		}
+		ck_assert_int_eq(uk_p11_attr(&p, kh, CKA_LABEL, &v, &vl), 0);
+		ck_assert_str_eq((char *)v, j.new_label);
+		ck_assert_int_eq(strncmp((char *)v, "UKeyLink ", 9), 0);
+		free(v);
+		ck_assert_int_eq(uk_ef_count(&p, CKO_CERTIFICATE, "01"), 1);
+		ck_assert_int_eq(uk_ef_count(&p, CKO_PRIVATE_KEY, "01"), 1);
+		ck_assert_int_eq(uk_ef_count(&p, CKO_PUBLIC_KEY, "01"), 1);
+	}
 	/* A second transaction on the same token is refused. */
 	ck_assert_int_eq(uk_enroll_begin(&p, id01, 1, 0, &j2),
 	    UK_ERR_TRANSACTION);
@@ -200,14 +233,26 @@ START_TEST(renew_rsa_to_ec_archive)
 	size_t len, llen, n;
 	CK_OBJECT_HANDLE h;
 	X509 *cert;
+	cJSON *subj;
+	char cn[128];
 	int archived = -1;
 
 	ck_assert_ptr_nonnull(uk_ef_token(0));
 	ck_assert_int_eq(uk_ef_open(&p), 0);
 	cfg_make(&ec, 1);
 	start(&p, &ec, &j, id01, 0, UK_KT_EC_P256, NULL, &csr, &len);
+	free(csr);
+	/* The request again, with a given subject (same O, new CN). */
+	subj = cJSON_Parse("{\"C\":\"CN\",\"O\":\"上海测试有限公司\","
+	    "\"CN\":\"上海测试有限公司 2026\"}");
+	ck_assert_int_eq(uk_enroll_request(&p, &ec, &j, subj, NULL, &csr,
+	    &len), 0);
+	cJSON_Delete(subj);
 	cert = issue(csr, len, "inter-ca", NULL);
 	ck_assert(EVP_PKEY_is_a(X509_get0_pubkey(cert), "EC"));
+	ck_assert_int_gt(X509_NAME_get_text_by_NID(
+	    X509_get_subject_name(cert), NID_commonName, cn, sizeof(cn)), 0);
+	ck_assert_str_eq(cn, "上海测试有限公司 2026");
 	install_ok(&p, &ec, &j, cert);
 	ck_assert_int_eq(uk_enroll_commit(&p, &ec, &j, &archived), 0);
 	ck_assert_int_eq(archived, 1);
@@ -351,8 +396,9 @@ START_TEST(install_refuses_bad_certificates)
 		k = PEM_read_PrivateKey(fp, NULL, NULL, NULL);
 		fclose(fp);
 		ck_assert_int_eq(PEM_write_bio_PUBKEY(b, k), 1);
+		ck_assert_int_eq(BIO_write(b, "", 1), 1);
 		BIO_get_mem_ptr(b, &bm);
-		ecpub = strndup(bm->data, bm->length);
+		ecpub = strdup(bm->data);
 		BIO_free(b);
 		EVP_PKEY_free(k);
 		bad[0].o.pubkey_pem = ecpub;

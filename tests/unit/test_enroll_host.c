@@ -15,6 +15,7 @@
 #include <sys/types.h>
 #include <sys/wait.h>
 
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -30,6 +31,7 @@
 #include "err.h"
 #include "hostproc.h"
 #include "json.h"
+#include "netfix.h"
 #include "sign.h"
 #include "unlock_ca.h"
 
@@ -59,14 +61,14 @@ config_json(void)
 }
 
 static int
-start_host(const char *path)
+start_host_cfg(const char *path, const char *text)
 {
 	static char envbuf[2][600];
 	char *cfg, *env[3];
 	char *const argv[] = { (char *)path,
 	    (char *)"chrome-extension://" UK_TEST_CHROMIUM_ID "/", NULL };
 
-	if ((cfg = uk_test_write_temp("config.json", config_json())) == NULL)
+	if ((cfg = uk_test_write_temp("config.json", text)) == NULL)
 		return -1;
 	snprintf(envbuf[0], sizeof(envbuf[0]), "UKEYLINK_CONFIG=%s", cfg);
 	snprintf(envbuf[1], sizeof(envbuf[1]), "XDG_CONFIG_HOME=/nonexistent");
@@ -75,6 +77,12 @@ start_host(const char *path)
 	env[1] = envbuf[1];
 	env[2] = NULL;
 	return uk_hostproc_start(&hp, path, argv, env);
+}
+
+static int
+start_host(const char *path)
+{
+	return start_host_cfg(path, config_json());
 }
 
 static cJSON *
@@ -540,6 +548,75 @@ START_TEST(host_unlock_forgotten_pin)
 }
 END_TEST
 
+/* Seal download: the network module's HTTPS test server, its allowlist. */
+START_TEST(host_seal_by_url)
+{
+	struct uk_netfix nf;
+	char path[PATH_MAX + 96], root[512], url[256], *text, *seal;
+	unsigned char *pkg;
+	size_t len;
+	cJSON *cfg, *anchors, *en, *r, *res;
+	FILE *fp;
+
+	ck_assert_int_eq(uk_netfix_start(&nf), 0);
+	ck_assert_ptr_nonnull(uk_ef_token(0));
+	/* The netfix configuration plus token, our anchors and seal CA. */
+	ck_assert_ptr_nonnull(text = uk_netfix_config(&nf, ""));
+	ck_assert_ptr_nonnull(cfg = cJSON_Parse(text));
+	free(text);
+	snprintf(root, sizeof(root), "%s/root-ca.pem", uk_ef_pki());
+	anchors = cJSON_GetObjectItem(cfg, "trustAnchors");
+	cJSON_AddItemToArray(anchors, cJSON_CreateString(root));
+	cJSON_AddItemToObject(cfg, "pkcs11", cJSON_Parse("{\"modules\":[\""
+	    UK_EF_MODULE "\"]}"));
+	en = cJSON_AddObjectToObject(cfg, "enroll");
+	cJSON_AddItemToObject(en, "sealCA", cJSON_CreateStringArray(
+	    (const char *const []){ root }, 1));
+	cJSON_ReplaceItemInObject(cJSON_GetObjectItem(cfg, "log"), "level",
+	    cJSON_CreateString("error"));
+	ck_assert_ptr_nonnull(text = cJSON_PrintUnformatted(cfg));
+	cJSON_Delete(cfg);
+	ck_assert_int_eq(start_host_cfg(UK_TEST_HOST_PATH, text), 0);
+	free(text);
+	ck_assert_int_eq(find_token(), 0);
+	res = ok("token.login", "{\"token\":\"%s\",\"pin\":\"" UK_EF_PIN
+	    "\"}", tok);
+	cJSON_Delete(res);
+	/* leaf-rsa's serial (tests/pki/README.md). */
+	seal = ca_seal("9F3B2C4D5E6F708192A3B4C5D6E7F0A0");
+	ck_assert_int_eq(uk_base64_decode(seal, 65536, &pkg, &len), 0);
+	snprintf(path, sizeof(path), "%s/static/seal.der", nf.dir);
+	ck_assert_ptr_nonnull(fp = fopen(path, "wb"));
+	ck_assert_uint_eq(fwrite(pkg, 1, len, fp), len);
+	fclose(fp);
+	snprintf(url, sizeof(url), "%s/static/seal.der", nf.sbase);
+	res = ok("seal.install", "{\"token\":\"%s\",\"url\":\"%s\"}",
+	    tok, url);
+	ck_assert_str_eq(str(res, "certSerial"),
+	    "9F3B2C4D5E6F708192A3B4C5D6E7F0A0");
+	cJSON_Delete(res);
+	ck_assert_int_eq(uk_netfix_hits(&nf, "/static/seal.der"), 1);
+	/* Not on network.allowHosts. */
+	r = call("seal.install", "{\"token\":\"%s\",\"url\":"
+	    "\"https://seal.example.cn/seal.der\"}", tok);
+	ck_assert_str_eq(err_name(r), "HOST_NOT_ALLOWED");
+	cJSON_Delete(r);
+	/* Both package and url. */
+	r = call("seal.install", "{\"token\":\"%s\",\"url\":\"%s\","
+	    "\"package\":\"%s\"}", tok, url, seal);
+	ck_assert_str_eq(err_name(r), "INVALID_PARAM");
+	cJSON_Delete(r);
+	res = ok("seal.list", "{\"token\":\"%s\"}", tok);
+	ck_assert_int_eq(cJSON_GetArraySize(cJSON_GetObjectItem(res,
+	    "seals")), 1);
+	cJSON_Delete(res);
+	ck_assert_int_eq(uk_hostproc_finish(&hp, 10000), 0);
+	uk_netfix_stop(&nf);
+	free(pkg);
+	free(seal);
+}
+END_TEST
+
 /* --- Fault matrix ---------------------------------------------------- */
 
 /* The renewal through a host that may die; 0 when it completed, 1 when
@@ -713,6 +790,7 @@ enroll_host_suite(void)
 	tcase_add_test(tc, host_renewal_with_seal);
 	tcase_add_test(tc, host_change_rsa_to_ec);
 	tcase_add_test(tc, host_unlock_forgotten_pin);
+	tcase_add_test(tc, host_seal_by_url);
 	tcase_add_test(tc, host_fault_every_step);
 	tcase_add_test(tc, host_fault_every_write);
 	suite_add_tcase(s, tc);

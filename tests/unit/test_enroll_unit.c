@@ -52,7 +52,8 @@ START_TEST(journal_round_trip)
 	ck_assert_str_eq(k.new_label, j.new_label);
 	ck_assert_int_eq(k.kt, UK_KT_EC_P256);
 	ck_assert_str_eq(k.new_serial, "1000");
-	ck_assert_ptr_nonnull(strstr(text, "\"step\":\"installingCertificate\""));
+	ck_assert_ptr_nonnull(strstr(text,
+	    "\"step\":\"installingCertificate\""));
 	free(text);
 }
 END_TEST

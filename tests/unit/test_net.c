@@ -141,6 +141,7 @@ START_TEST(test_revocation_case)
 	time_t t0 = time(NULL);
 	int r;
 
+	nf.short_timeouts = rev_cases[_i].code == UK_ERR_OCSP_CONNECT;
 	env_open(&e, NULL);
 	r = verify(&e, rev_cases[_i].name, 0, &src, detail, sizeof(detail));
 	ck_assert_msg(r == rev_cases[_i].code, "%s: got %s (%s), want %s",
@@ -152,7 +153,8 @@ START_TEST(test_revocation_case)
 		ck_assert_msg(strstr(detail, rev_cases[_i].detail) != NULL,
 		    "%s: detail '%s'", rev_cases[_i].name, detail);
 	/* Bounded: the slow-loris server is cut off by the timeouts. */
-	ck_assert_int_le(time(NULL) - t0, 6);
+	if (nf.short_timeouts)
+		ck_assert_int_le(time(NULL) - t0, 10);
 	env_close(&e);
 }
 END_TEST
@@ -321,6 +323,7 @@ START_TEST(test_download_case)
 	time_t t0 = time(NULL);
 	int r;
 
+	nf.short_timeouts = dl_cases[_i].code == UK_ERR_TIMEOUT;
 	env_open(&e, NULL);
 	snprintf(url, sizeof(url), "%s%s", dl_cases[_i].https ? nf.sbase :
 	    nf.base, dl_cases[_i].path);
@@ -336,7 +339,8 @@ START_TEST(test_download_case)
 		ck_assert_uint_eq(len, 0);
 	}
 	free(buf);
-	ck_assert_int_le(time(NULL) - t0, 6);
+	if (nf.short_timeouts)
+		ck_assert_int_le(time(NULL) - t0, 10);
 	env_close(&e);
 }
 END_TEST
@@ -577,6 +581,8 @@ static const struct {
 	    "\"127.0.0.1\"]}", 1 },
 	{ "{\"proxy\":\"http://proxy:3128\",\"noProxy\":\"localhost\"}", 1 },
 	{ "{\"connectTimeoutMs\":100,\"totalTimeoutMs\":3600000}", 1 },
+	{ "{\"revocationTimeoutMs\":5000}", 1 },
+	{ "{\"revocationTimeoutMs\":600001}", 0 },
 	{ "{\"allowPlainHttpLoopback\":false,\"cacheDir\":\"/tmp/x\"}", 1 },
 	{ "[]", 0 },
 	{ "{\"allowHost\":[]}", 0 },
@@ -699,7 +705,10 @@ subst(const char *fmt, const char *arg)
 	return out;
 }
 
-START_TEST(test_through_host)
+/* Runs the host cases of one pass in a fresh host process.  Pass 1: the
+ * slow-loris cases, with short timeouts; pass 0: the rest. */
+static void
+host_pass(int pass)
 {
 	struct uk_hostproc hp;
 	char *text, *params, *arg = NULL, url[512];
@@ -707,11 +716,14 @@ START_TEST(test_through_host)
 	cJSON *resp;
 	size_t i;
 
-	ck_assert_msg(nf_ok, "fixture");
+	nf.short_timeouts = pass;
 	ck_assert_ptr_nonnull(text = uk_netfix_config(&nf, NULL));
 	ck_assert_int_eq(uk_hostproc_start_test(&hp, text), 0);
 	free(text);
 	for (i = 0; i < UK_ARRAY_LEN(host_cases); i++) {
+		if (pass != (host_cases[i].code == UK_ERR_TIMEOUT ||
+		    host_cases[i].code == UK_ERR_OCSP_CONNECT))
+			continue;
 		arg = NULL;
 		if (host_cases[i].arg != NULL && host_cases[i].arg[0] == '/') {
 			snprintf(url, sizeof(url), "%s%s", nf.sbase,
@@ -756,7 +768,14 @@ START_TEST(test_through_host)
 	ck_assert_int_eq(cJSON_GetObjectItem(cJSON_GetObjectItem(resp,
 	    "error"), "code")->valueint, UK_ERR_ORIGIN_NOT_ALLOWED);
 	cJSON_Delete(resp);
-	ck_assert_int_eq(uk_hostproc_finish(&hp, 5000), 0);
+	ck_assert_int_eq(uk_hostproc_finish(&hp, 20000), 0);
+}
+
+START_TEST(test_through_host)
+{
+	ck_assert_msg(nf_ok, "fixture");
+	host_pass(0);
+	host_pass(1);
 }
 END_TEST
 
@@ -796,7 +815,7 @@ START_TEST(test_host_progress_and_result)
 	ck_assert_int_ge(nprog, 2);
 	cJSON_Delete(resp);
 	cJSON_Delete(events);
-	ck_assert_int_eq(uk_hostproc_finish(&hp, 5000), 0);
+	ck_assert_int_eq(uk_hostproc_finish(&hp, 20000), 0);
 }
 END_TEST
 
@@ -809,7 +828,7 @@ main(void)
 	int failed;
 
 	tcase_add_unchecked_fixture(tc, fix_up, fix_down);
-	tcase_set_timeout(tc, 60);
+	tcase_set_timeout(tc, 300);	/* a loaded 2-core machine */
 	tcase_add_loop_test(tc, test_revocation_case, 0,
 	    UK_ARRAY_LEN(rev_cases));
 	tcase_add_test(tc, test_cache_no_second_request);

@@ -318,8 +318,8 @@ static const struct {
 	{ "{\"atr\":{}}", 1 },
 	{ "{\"atr\":{\"builtin\":false}}", 1 },
 	{ "{\"atr\":{\"entries\":[{\"id\":\"it-key\",\"atr\":\"3B 02 14 50\","
-	    "\"make\":{\"type\":27,\"name\":\"二十七\"},\"modules\":{\"linux\":"
-	    "\"/opt/it/p11.so\"}}]}}", 1 },
+	    "\"make\":{\"type\":27,\"name\":\"二十七\"},"
+	    "\"modules\":{\"linux\":\"/opt/it/p11.so\"}}]}}", 1 },
 	{ "{\"atr\":[]}", 0 },
 	{ "{\"atr\":{\"builtin\":1}}", 0 },
 	{ "{\"atr\":{\"entry\":[]}}", 0 },
@@ -417,10 +417,12 @@ START_TEST(test_config_override)
 	char path[4096];
 
 	ctx_with(&ctx, &cfg, "{\"atr\":{\"entries\":["
-	    "{\"id\":\"it-cac\",\"atr\":\"3B 89 00 56 43 41 52 44 5F 4E 53 53\","
-	    "\"make\":{\"type\":36,\"name\":\"十八\",\"vendor\":\"IT\"},"
-	    "\"modules\":{\"linux\":\"/bin/sh\"}},"
-	    "{\"id\":\"it-key\",\"atr\":\"3B 02 14 00\",\"mask\":\"FF FF FF 00\","
+	    "{\"id\":\"it-cac\","
+	    "\"atr\":\"3B 89 00 56 43 41 52 44 5F 4E 53 53\","
+	    "\"make\":{\"type\":36,\"name\":\"十八\","
+	    "\"vendor\":\"IT\"},\"modules\":{\"linux\":\"/bin/sh\"}},"
+	    "{\"id\":\"it-key\",\"atr\":\"3B 02 14 00\","
+	    "\"mask\":\"FF FF FF 00\","
 	    "\"make\":{\"type\":27,\"name\":\"二十七\"}}]}}");
 	ck_assert_int_eq(uk_pcsc_module_for_atr(&ctx, cac, sizeof(cac), &mk,
 	    path, sizeof(path)), 0);

@@ -13,6 +13,8 @@
 #   UK_PCSCD_CTL      "$UK_PCSCD_CTL stop|start": stops/starts pcscd (tests
 #                     of service restarts); start waits for its socket
 #   UK_VCARD_ENV_DIR  a scratch directory, removed at the end
+# With UK_VCARD_ENV_NO_READER=1 in the environment, pcscd runs without any
+# reader (the "no reader at all" case).
 set -uo pipefail
 
 if [ -z "${UK_VCARD_ENV_INNER:-}" ]; then
@@ -29,7 +31,7 @@ dir=$(mktemp -d /tmp/ukvcard.XXXXXX)
 trap 'rm -rf "$dir"' EXIT
 port=${UK_VPCD_PORT:-40101}
 mkdir -p "$dir/reader.conf.d"
-cat >"$dir/reader.conf.d/vpcd" <<CONF
+[ "${UK_VCARD_ENV_NO_READER:-0}" = 1 ] || cat >"$dir/reader.conf.d/vpcd" <<CONF
 FRIENDLYNAME "Virtual PCD"
 DEVICENAME   /dev/null:0x$(printf '%X' "$port")
 LIBPATH      /usr/lib/pcsc/drivers/serial/libifdvpcd.so

@@ -236,9 +236,9 @@ serve(int fd, VReader *reader, int control)
 					atrlen = sizeof(atr);
 					vreader_power_on(reader, atr, &atrlen);
 				}
-				/* The emulator's own ATR ("VCARD_NSS"), as QEMU's
-				 * emulated CCID card reports it, not the CAC
-				 * applet's. */
+				/* The emulator's own ATR ("VCARD_NSS"),
+				 * as QEMU's emulated CCID card reports
+				 * it, not the CAC applet's. */
 				atrlen = sizeof(atr);
 				vcard_emul_get_atr(NULL, atr, &atrlen);
 				if (send_msg(fd, atr, (size_t)atrlen) != 0)
@@ -313,6 +313,19 @@ run_control(VReader *reader, int port)
 	return 0;
 }
 
+/* A decimal in [min, max], or -1. */
+static int
+parse_int(const char *s, int min, int max)
+{
+	char *end;
+	long v;
+
+	if (s[0] < '0' || s[0] > '9')
+		return -1;
+	v = strtol(s, &end, 10);
+	return *end == '\0' && v >= min && v <= max ? (int)v : -1;
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -325,9 +338,9 @@ main(int argc, char *argv[])
 		if (strcmp(argv[i], "--db") == 0 && i + 1 < argc)
 			db = argv[++i];
 		else if (strcmp(argv[i], "--port") == 0 && i + 1 < argc)
-			port = atoi(argv[++i]);
+			port = parse_int(argv[++i], 1, 65535);
 		else if (strcmp(argv[i], "--tries") == 0 && i + 1 < argc)
-			tries_max = tries_left = atoi(argv[++i]);
+			tries_max = tries_left = parse_int(argv[++i], 1, 15);
 		else if (strcmp(argv[i], "--control") == 0)
 			control = 1;
 		else

@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: MIT
+// SPDX-License-Identifier: Apache-2.0
 // Copyright (c) 2026 UKeyLink contributors
 // @ts-check
 
@@ -7,6 +7,7 @@ import config from "../shared/config.js";
 import InvalidArgumentError from "../shared/errors/InvalidArgumentError.js";
 import OriginNotAllowedError from "../shared/errors/OriginNotAllowedError.js";
 import { serializeError } from "../shared/errors/errorSerializer.js";
+import createLogger from "../shared/log.js";
 import getSenderOrigin from "../shared/sender.js";
 import { validatePageRequest } from "../shared/validation.js";
 import hello from "./actions/hello.js";
@@ -97,9 +98,10 @@ export async function route(ctx, message, sender) {
  * (injected so tests can pass a fake).
  *
  * @param {any} api
+ * @param {Pick<Console, "error" | "warn" | "info" | "debug">} [sink] log output
  * @returns {{ctx: import("./actions/types.js").Context, handle: (message: unknown, sender: unknown) => Promise<{ok: boolean, result?: unknown, error?: unknown}>}}
  */
-export function createBackground(api) {
+export function createBackground(api, sink = console) {
   const manifest = api.runtime.getManifest();
   /** @type {import("./actions/types.js").Context} */
   const ctx = /** @type {any} */ ({
@@ -138,6 +140,7 @@ export function createBackground(api) {
       push(key, "event", { event: "host.disconnected", error: serializeError(error) });
     },
   });
+  const log = createLogger(() => ctx.policy.policy.config.logLevel, sink);
   /** @type {ReturnType<typeof setTimeout> | null} */
   let uiTimer = null;
   const ready = ctx.policy.load().catch(() => ctx.policy.policy);
@@ -148,19 +151,24 @@ export function createBackground(api) {
    */
   const handle = async (message, sender) => {
     await ready;
-    const action = String(/** @type {any} */ (message)?.action ?? "");
+    const action = String(/** @type {any} */ (message)?.action ?? "").slice(0, 64);
+    const m = /** @type {any} */ (message)?.payload?.method;
+    const method = typeof m === "string" ? m.slice(0, 64) : "";
+    const started = Date.now();
     try {
       const result = await route(ctx, message, sender);
+      log.debug(action, method, `${Date.now() - started} ms`);
       return { ok: true, result };
     } catch (e) {
       const error = serializeError(e);
-      const method = /** @type {any} */ (message)?.payload?.method;
-      ctx.errors.add(action, typeof method === "string" ? method.slice(0, 64) : "", error);
+      ctx.errors.add(action, method, error);
+      log.warn(action, method, error.code, error.lastError);
       return { ok: false, error };
     } finally {
       if (action.startsWith(`${P}ui.`)) {
         if (uiTimer) clearTimeout(uiTimer);
         uiTimer = setTimeout(() => ctx.sessions.close("ui"), UI_IDLE_CLOSE);
+        /** @type {any} */ (uiTimer).unref?.(); // Node (tests) only: do not keep the process alive
       }
     }
   };
@@ -184,6 +192,19 @@ function main() {
     if (area === "managed" || area === "local") sync();
   });
   api.tabs.onRemoved.addListener((/** @type {number} */ tabId) => ctx.sessions.close(tabId));
+  // A tab that leaves for another origin ends its page's host session (and
+  // login) at once, not only when an enabled page loads in it again.
+  api.tabs.onUpdated.addListener((/** @type {number} */ tabId, /** @type {{url?: string}} */ change) => {
+    const s = ctx.sessions.sessions.get(tabId);
+    if (!s || typeof change.url !== "string") return;
+    let origin = "";
+    try {
+      origin = new URL(change.url).origin;
+    } catch {
+      origin = "";
+    }
+    if (origin !== s.origin) ctx.sessions.close(tabId);
+  });
   api.alarms?.create("expiry", { periodInMinutes: config.EXPIRY_CHECK_MINUTES, delayInMinutes: 1 });
   api.alarms?.onAlarm.addListener((/** @type {{name: string}} */ alarm) => {
     if (alarm.name !== "expiry") return;

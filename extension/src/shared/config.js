@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: MIT
+// SPDX-License-Identifier: Apache-2.0
 // Copyright (c) 2026 UKeyLink contributors
 // @ts-check
 
@@ -59,8 +59,11 @@ const config = Object.freeze({
   SNAPSHOT_COOKIE_PREFIX: "ukeylink_s",
   /** Characters of one snapshot cookie value. */
   SNAPSHOT_COOKIE_CHUNK: 3800,
-  /** Cookies of one snapshot. */
-  SNAPSHOT_COOKIE_MAX: 8,
+  /**
+   * Cookies of one snapshot. Kept small: the site's server receives them
+   * in every request's Cookie header, which servers often cap at 8 KB.
+   */
+  SNAPSHOT_COOKIE_MAX: 2,
   /** Seconds a snapshot cookie lives. */
   SNAPSHOT_COOKIE_MAX_AGE: 600,
 

@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: MIT
+// SPDX-License-Identifier: Apache-2.0
 // Copyright (c) 2026 UKeyLink contributors
 // @ts-check
 
@@ -28,7 +28,9 @@ export default function getSenderOrigin(sender, self) {
     throw new OriginNotAllowedError();
   }
   const url = typeof sender.url === "string" ? sender.url : "";
-  if (!sender.tab && url.startsWith(self.extensionBaseUrl)) {
+  // The extension's own pages (popup, or the popup opened in a tab): only
+  // they have this URL; content scripts report the page's URL.
+  if (url.startsWith(self.extensionBaseUrl)) {
     return config.UI_ORIGIN;
   }
   if (!sender.tab) throw new OriginNotAllowedError();

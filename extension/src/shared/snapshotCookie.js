@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: MIT
+// SPDX-License-Identifier: Apache-2.0
 // Copyright (c) 2026 UKeyLink contributors
 // @ts-check
 
@@ -40,16 +40,22 @@ function fromBase64Url(b64url) {
 }
 
 /**
- * Cookies (name/value) carrying a snapshot, or [] when it does not fit in
- * SNAPSHOT_COOKIE_MAX cookies (the page then waits for the async snapshot).
+ * Cookies (name/value) carrying a snapshot. When it does not fit in
+ * SNAPSHOT_COOKIE_MAX cookies, only the first certificate travels; when even
+ * that does not fit, none (the page then waits for the async snapshot).
  *
  * @param {import("./snapshot.js").Snapshot} snapshot
  * @returns {Array<{name: string, value: string}>}
  */
 export function encodeSnapshotCookies(snapshot) {
-  const value = toBase64Url(JSON.stringify(snapshot));
+  const max = config.SNAPSHOT_COOKIE_MAX * config.SNAPSHOT_COOKIE_CHUNK;
+  let value = toBase64Url(JSON.stringify(snapshot));
+  if (value.length > max && snapshot.certs.length > 1) {
+    // Too large: keep the first token's signing certificate only.
+    value = toBase64Url(JSON.stringify({ ...snapshot, certs: snapshot.certs.slice(0, 1) }));
+  }
+  if (value.length > max) return [];
   const n = Math.max(1, Math.ceil(value.length / config.SNAPSHOT_COOKIE_CHUNK));
-  if (n > config.SNAPSHOT_COOKIE_MAX) return [];
   const out = [{ name: `${config.SNAPSHOT_COOKIE_PREFIX}n`, value: String(n) }];
   for (let i = 0; i < n; i++) {
     out.push({ name: config.SNAPSHOT_COOKIE_PREFIX + i, value: value.slice(i * config.SNAPSHOT_COOKIE_CHUNK, (i + 1) * config.SNAPSHOT_COOKIE_CHUNK) });

@@ -79,10 +79,17 @@ export class Flows {
   }
 
   // ---- 1. government-site login ------------------------------------
-  async govLogin(style, pin = this.pin) {
+  async govLogin(style, pin = this.pin, origin = this.origin) {
     const tab = await this.s.newTab();
     try {
-      await tab.goto(`${this.origin}/gov/${style}/`);
+      await tab.goto(`${origin}/gov/${style}/`);
+      if (origin !== this.origin) {
+        // an origin added by policy: the extension registers its scripts for it at startup
+        for (let i = 0; i < 20 && !(await tab.eval(() => !!window.UCCGetPluggedeKey)); i++) {
+          await new Promise((r) => setTimeout(r, 1000));
+          await tab.goto(`${origin}/gov/${style}/`);
+        }
+      }
       await tab.fill("#password", pin);
       await this.step(tab, `gov-${style}-form`, `gov login page (${style} style), PIN entered`);
       const before = this.events("gov-login").length;
@@ -226,6 +233,7 @@ export class Flows {
     // retry: the host restarts, recovers the transaction, the renewal completes
     await tab.fill("#pin", this.pin);
     await tab.click("#retry-btn");
+    await tab.until("the retry to start", () => document.getElementById("status").getAttribute("data-state") !== "error", null, 30_000);
     return this.finishRenewal(tab, oldSerial, { seals: [] });
   }
 

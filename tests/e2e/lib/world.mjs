@@ -114,7 +114,8 @@ export class World {
     this.proxy = http.createServer((req, res) => { res.writeHead(403); res.end("proxy: CONNECT only\n"); });
     this.proxy.on("connect", (req, sock, head) => {
       const [h, p] = req.url.split(":");
-      if (![PORTAL_HOST, "issp.shcca.com"].includes(h) || p !== "443") {
+      const replica = h === "127.0.0.1" && p === String(this.portal.port);
+      if (!replica && (![PORTAL_HOST, "issp.shcca.com"].includes(h) || p !== "443")) {
         sock.end("HTTP/1.1 403 Forbidden\r\n\r\n");
         return;
       }
@@ -167,7 +168,8 @@ export class World {
   hostConfig(ids) {
     return {
       extensionIds: { chromium: [ids.chromiumId], firefox: [ids.firefoxId] },
-      origins: [{ origin: PORTAL_ORIGIN, capabilities: CAPS }, { origin: this.portal.origin, capabilities: CAPS }],
+      // the replica's own address stands for a government site: read + sign only
+      origins: [{ origin: PORTAL_ORIGIN, capabilities: CAPS }, { origin: this.portal.origin, capabilities: ["read", "sign"] }],
       log: { level: "debug", destination: this.hostLog },
       pkcs11: { modules: [this.module] },
       trustAnchors: [this.portal.ca.p("root.pem")],
@@ -212,6 +214,47 @@ exec '${bin}' "$@" 2>>'${this.tmp}/host.stderr'
       allowed_extensions: [this.ext.firefoxId] }, null, 2));
   }
 
+  /**
+   * Enterprise policy (reference/extension-permissions.md): managed storage
+   * lists the replica's own origin (https://127.0.0.1:<port>) as an extra
+   * origin. Chromium: a uniquely named file in the global managed-policy
+   * directory; Firefox: policies.json in /etc/firefox/policies (merged into
+   * an existing one, restored byte for byte). Returns the undo function.
+   * Both browsers read these at startup: launch after calling this.
+   */
+  applyPolicy(browser) {
+    const managed = { extraOrigins: [this.portal.origin] };
+    if (browser === "chromium") {
+      const dir = "/etc/chromium/policies/managed";
+      const created = !fs.existsSync(dir);
+      fs.mkdirSync(dir, { recursive: true });
+      const file = path.join(dir, `ukeylink-e2e-${process.pid}-${path.basename(this.tmp)}.json`);
+      fs.writeFileSync(file, JSON.stringify({ "3rdparty": { extensions: { [this.ext.chromiumId]: managed } } }, null, 2));
+      this.log(`policy: ${file}`);
+      return () => {
+        fs.rmSync(file, { force: true });
+        if (created) { try { fs.rmdirSync(dir); fs.rmdirSync(path.dirname(dir)); } catch { /* not empty */ } }
+      };
+    }
+    const dir = "/etc/firefox/policies";
+    const file = path.join(dir, "policies.json");
+    const created = [dir, path.dirname(dir)].filter((d) => !fs.existsSync(d));
+    const before = fs.existsSync(file) ? fs.readFileSync(file) : null;
+    const doc = before ? JSON.parse(before.toString("utf8")) : { policies: {} };
+    doc.policies ??= {};
+    doc.policies["3rdparty"] ??= {};
+    doc.policies["3rdparty"].Extensions ??= {};
+    doc.policies["3rdparty"].Extensions[this.ext.firefoxId] = managed;
+    fs.mkdirSync(dir, { recursive: true });
+    fs.writeFileSync(file, JSON.stringify(doc, null, 2));
+    this.log(`policy: ${file}${before ? " (merged, restored afterwards)" : ""}`);
+    return () => {
+      if (before) fs.writeFileSync(file, before);
+      else fs.rmSync(file, { force: true });
+      for (const d of created) { try { fs.rmdirSync(d); } catch { /* not empty */ } }
+    };
+  }
+
   hostPids() {
     if (!fs.existsSync(this.pidFile)) return [];
     return fs.readFileSync(this.pidFile, "utf8").split("\n").filter(Boolean).map(Number)
@@ -234,5 +277,8 @@ exec '${bin}' "$@" 2>>'${this.tmp}/host.stderr'
     await new Promise((r) => this.proxy ? this.proxy.close(() => r()) : r());
     this.proxy?.closeAllConnections?.();
     if (this.portal) await this.portal.close();
+    // screenshots kept elsewhere: the rest (profiles, token, CA) goes
+    if (process.env.UK_E2E_ARTIFACTS && !this.artifacts.startsWith(this.tmp) && process.env.UK_E2E_KEEP !== "1")
+      fs.rmSync(this.tmp, { recursive: true, force: true });
   }
 }

@@ -185,6 +185,7 @@
    */
   Portal.startEnroll = function (mode) {
     var pin = $("pin").value;
+    if (!running) Portal.status("busy", "正在验证证书密码……");
     var checked = checkPin(pin);      // eslint-disable-line no-undef
     if (running) return;
     running = true;

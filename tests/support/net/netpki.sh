@@ -69,13 +69,19 @@ selfca() {
 	    -days 3650 -extensions v3_ca "-$3" -out "$1.pem"
 }
 
-# issue CA NAME EXTFILE [KIND] [MD]: leaf NAME issued and indexed by CA
+# issue CA NAME EXTFILE [KIND] [MD]: leaf NAME issued and indexed by CA.
+# Leaves of a kind share one key and request (the subject is set by
+# `openssl ca -subj`): process start-up is what costs here.
 issue() {
 	local ca=$1 name=$2 ext=$3 kind=${4:-ec} md=${5:-sha256}
-	genkey "$kind" "$name.key"
-	ossl req -new -config ca.cnf -key "$name.key" -subj "/CN=$name" "-$md" -out "$name.csr"
+	if [ ! -e "leaf-$kind.csr" ]; then
+		genkey "$kind" "leaf-$kind.key"
+		ossl req -new -config ca.cnf -key "leaf-$kind.key" -subj "/CN=leaf" \
+		    "-$md" -out "leaf-$kind.csr"
+	fi
 	CADIR=$DIR/$ca MD=$md ossl ca -batch -config ca.cnf -cert "$ca.pem" -keyfile "$ca.key" \
-	    -in "$name.csr" -out "$name.pem" -extfile "$ext" -extensions ext -notext -md "$md"
+	    -in "leaf-$kind.csr" -subj "/CN=$name" -out "$name.pem" -extfile "$ext" \
+	    -extensions ext -notext -md "$md"
 	cp "$name.pem" "static/$name.pem"
 	ossl x509 -in "$name.pem" -outform DER -out "static/$name.der"
 }
@@ -159,10 +165,8 @@ issue inter crlwrongsig e_crlwrong
 issue inter norev e_norev
 issue inter p7 e_p7
 # unknown: signed by inter but never entered in its index.
-genkey ec unknown.key
-ossl req -new -config ca.cnf -key unknown.key -subj /CN=unknown -out unknown.csr
-ossl x509 -req -in unknown.csr -CA inter.pem -CAkey inter.key -set_serial 0x7777 -days 365 \
-    -extfile e_full -extensions ext -out unknown.pem
+ossl x509 -req -in leaf-ec.csr -CA inter.pem -CAkey inter.key -set_serial 0x7777 -days 365 \
+    -subj /CN=unknown -extfile e_full -extensions ext -out unknown.pem
 cp unknown.pem static/; ossl x509 -in unknown.pem -outform DER -out static/unknown.der
 
 for n in revoked crlrevoked; do

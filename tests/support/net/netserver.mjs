@@ -11,6 +11,9 @@
 //   GET  /static/NAME          DIR/static/NAME
 //   POST /ocsp/CA              openssl ocsp with CA's index (CA = inter,
 //                              sm2ca); /ocsp/wrong signs with "foreign"
+//   GET  /pki/NAME             DIR/pki/NAME (tests/pki/make-pki.sh output,
+//                              built with UK_PKI_BASE_URL=BASE/pki)
+//   POST /pki/ocsp/CA          openssl ocsp for that PKI's CA directory
 //   GET  /slow                 headers, then one byte every second
 //   GET  /hang                 never answers
 //   GET  /truncated            promises 5000 bytes, sends 1000, closes
@@ -48,18 +51,32 @@ function body(req) {
   });
 }
 
-function ocsp(ca, reqDer, res) {
+// Files of the responder for CA: netpki.sh's layout, or tests/pki's
+// (make-pki.sh) under DIR/pki for /pki/ocsp/NAME.
+function responder(ca, shared) {
+  if (shared) {
+    const d = path.join(dir, "pki");
+    return { index: path.join(d, ca, "index.txt"),
+      cert: path.join(d, ca + ".pem"), key: path.join(d, ca, "key.pem"),
+      signer: path.join(d, ca + ".pem"), sm3: ca === "sm2-ca" };
+  }
   const signer = ca === "wrong" ? "foreign" : ca;
   const issuer = ca === "wrong" ? "inter" : ca;
+  return { index: path.join(dir, issuer, "index.txt"),
+    cert: path.join(dir, issuer + ".pem"),
+    key: path.join(dir, signer + ".key"),
+    signer: path.join(dir, signer + ".pem"), sm3: ca === "sm2ca" };
+}
+
+function ocsp(ca, shared, reqDer, res) {
+  const f = responder(ca, shared);
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "ukocsp-"));
   fs.writeFileSync(path.join(tmp, "req.der"), reqDer);
-  const args = ["ocsp", "-index", path.join(dir, issuer, "index.txt"),
-    "-rsigner", path.join(dir, signer + ".pem"),
-    "-rkey", path.join(dir, signer + ".key"),
-    "-CA", path.join(dir, issuer + ".pem"),
+  const args = ["ocsp", "-index", f.index, "-rsigner", f.signer,
+    "-rkey", f.key, "-CA", f.cert,
     "-reqin", path.join(tmp, "req.der"),
     "-respout", path.join(tmp, "resp.der"), "-ndays", "1"];
-  if (ca === "sm2ca") args.push("-rmd", "sm3");
+  if (f.sm3) args.push("-rmd", "sm3");
   execFile("openssl", args, (err) => {
     let out = null;
     try { out = fs.readFileSync(path.join(tmp, "resp.der")); } catch { }
@@ -91,7 +108,20 @@ async function handle(req, res) {
     res.end(data); return;
   }
   if (p.startsWith("/ocsp/") && req.method === "POST") {
-    ocsp(p.slice(6), await body(req), res); return;
+    ocsp(path.basename(p), false, await body(req), res); return;
+  }
+  if (p.startsWith("/pki/ocsp/") && req.method === "POST") {
+    ocsp(path.basename(p), true, await body(req), res); return;
+  }
+  if (p.startsWith("/pki/")) {
+    const name = path.basename(p);
+    let data;
+    try { data = fs.readFileSync(path.join(dir, "pki", name)); } catch {
+      res.writeHead(404); res.end(); return;
+    }
+    res.writeHead(200, { "Content-Type": types(name),
+      "Content-Length": data.length });
+    res.end(data); return;
   }
   if (p === "/slow") {
     res.writeHead(200, { "Content-Length": 1000 });

@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: MIT
+// SPDX-License-Identifier: Apache-2.0
 // Copyright (c) 2026 UKeyLink contributors
 
 import assert from "node:assert/strict";
@@ -95,9 +95,10 @@ describe("NativeAppService", () => {
   });
 
   it("times out a request the host never answers (Chrome drops invalid JSON) and ignores the late answer", async () => {
-    let late;
-    const { svc } = service(scriptedHost((msg) => { late = msg; }));
+    let unanswered = null;
+    const { svc } = service(scriptedHost((msg) => { unanswered = msg; }));
     await assert.rejects(svc.request("token.list", {}, 30), RequestTimeoutError);
+    svc.onMessage({ id: unanswered.id, result: { tokens: [] } });
     assert.equal(svc.pending.size, 0);
     assert.equal(svc.state, PortState.READY);
   });

@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: MIT
+// SPDX-License-Identifier: Apache-2.0
 // Copyright (c) 2026 UKeyLink contributors
 
 import assert from "node:assert/strict";
@@ -138,9 +138,11 @@ describe("background router", () => {
     assert.equal((await handle(msg("se.call", { method: "SEH_SignData", args: ["x", 3] }), tabSender(PORTAL))).ok, true, "PIN-less calls go on");
   });
 
-  it("popup: status, verify PIN (wrong PIN keeps the host's code), diagnostics without PINs", async () => {
-    const api = fakeApi(host);
-    const { handle } = createBackground(api);
+  it("popup: status, verify PIN (wrong PIN keeps the host's code), diagnostics and logs without PINs", async () => {
+    const api = fakeApi(host, { managed: { logLevel: "debug" } });
+    const logged = [];
+    const sink = Object.fromEntries(["error", "warn", "info", "debug"].map((l) => [l, (...a) => logged.push([l, ...a])]));
+    const { handle } = createBackground(api, sink);
     const st = await handle(msg("ui.status", { siteUrl: "https://gov.example.cn/page" }), POPUP);
     assert.equal(st.ok, true);
     assert.deepEqual(st.result.certs[0], { token: "t1", certId: "01", cn: "张三", o: "上海测试有限公司", serial: "0A", notBefore: "2025-01-01", notAfter: "2026-12-01", daysLeft: 5 });
@@ -151,6 +153,8 @@ describe("background router", () => {
     assert.equal(wrong.error.lastError, WRONG_PIN);
     assert.equal(wrong.error.retriesLeft, 2);
     const d = await handle(msg("ui.diagnostics", {}), POPUP);
+    assert.doesNotMatch(JSON.stringify(logged), /9999|1111/, "no PIN in logs");
+    assert.ok(logged.some((l) => l[0] === "warn" && l.includes("HOST_ERROR")));
     assert.match(d.result.text, /host: ukeylink-host 0\.1\.0/);
     assert.match(d.result.text, /ui\.verifyPin token\.login|HOST_ERROR/);
     assert.doesNotMatch(d.result.text, /9999|1111/);

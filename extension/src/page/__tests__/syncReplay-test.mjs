@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: MIT
+// SPDX-License-Identifier: Apache-2.0
 // Copyright (c) 2026 UKeyLink contributors
 
 import assert from "node:assert/strict";
@@ -6,7 +6,7 @@ import { describe, it } from "node:test";
 
 import { SNAPSHOT } from "../../shared/__tests__/fixtures.mjs";
 import { encodeSnapshotCookies } from "../../shared/snapshotCookie.js";
-import { CLSID, OBJECT, WRONG_PIN, fakeHost, loadPage, tick, until } from "./harness.mjs";
+import { OBJECT, fakeHost, loadPage, tick, until } from "./harness.mjs";
 
 const LOGIN_PAGE = `${OBJECT}
 <form id="f" action="/login" method="post">

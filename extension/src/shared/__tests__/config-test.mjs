@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: MIT
+// SPDX-License-Identifier: Apache-2.0
 // Copyright (c) 2026 UKeyLink contributors
 
 import assert from "node:assert/strict";
@@ -44,6 +44,7 @@ describe("getSenderOrigin", () => {
     [{ id: "abc", tab: { id: 1 }, url: "https://issp.sheca.com/login?x", origin: "https://issp.sheca.com" }, "https://issp.sheca.com"],
     [{ id: "abc", tab: { id: 1 }, url: "https://127.0.0.1:8443/a" }, "https://127.0.0.1:8443"],
     [{ id: "abc", url: "chrome-extension://abc/popup/popup.html" }, "ukeylink:ui"],
+    [{ id: "abc", tab: { id: 3 }, url: "chrome-extension://abc/popup/popup.html" }, "ukeylink:ui"],
   ];
   for (const [s, want] of accepted) {
     it(`derives ${want}`, () => assert.equal(getSenderOrigin(s, self), want));
@@ -53,7 +54,7 @@ describe("getSenderOrigin", () => {
     { id: "abc", tab: { id: 1 } }, { id: "abc", tab: { id: 1 }, url: "about:blank" },
     { id: "abc", tab: { id: 1 }, url: "data:text/html,x" }, { id: "abc", tab: { id: 1 }, origin: "null" },
     { id: "abc", url: "https://a.cn/" },
-    { id: "abc", tab: { id: 1 }, url: "chrome-extension://abc/popup/popup.html" },
+    { id: "abc", tab: { id: 1 }, url: "chrome-extension://other/popup/popup.html" },
   ];
   rejected.forEach((s, i) => it(`throws for sender #${i}`, () => assert.throws(() => getSenderOrigin(s, self), OriginNotAllowedError)));
 });

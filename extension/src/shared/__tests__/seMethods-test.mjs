@@ -1,11 +1,11 @@
-// SPDX-License-Identifier: MIT
+// SPDX-License-Identifier: Apache-2.0
 // Copyright (c) 2026 UKeyLink contributors
 
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 
 import {
-  SE_METHOD_NAMES, SE_METHODS, mapAsyncCall, normalizeIeArgs, toSeNumber,
+  SE_METHODS, SE_METHOD_NAMES, mapAsyncCall, normalizeIeArgs, toSeNumber,
 } from "../seMethods.js";
 
 const S = [10, "com1", "1111", 0, 10, "com1", ""];
