@@ -332,7 +332,7 @@ main(int argc, char *argv[])
 	    "| ≤ 1.15 |\n", h_rsa * 1e3, ref_rsa * 1e3, h_rsa / ref_rsa);
 	printf("| P-256 sign.data, warm        | %7.3f ms | %7.3f ms | %5.2f "
 	    "| ≤ 1.6  |\n", h_ec * 1e3, ref_ec * 1e3, h_ec / ref_ec);
-	printf("| first signature vs pkcs11-tool | %7.2f ms | %7.2f ms | "
+	printf("| first sig. vs pkcs11-tool   | %7.2f ms | %7.2f ms | "
 	    "%5.2f | ≤ 0.9  |\n", first * 1e3, tool * 1e3, first / tool);
 	printf("| in-process setup (ref only)  |            | %7.2f ms |     "
 	    "  |        |\n", setup * 1e3);

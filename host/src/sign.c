@@ -94,7 +94,8 @@ uk_scheme_parse(const char *name)
 		enum uk_sig_scheme s;
 	} t[] = {
 		{ "pkcs1", UK_SCHEME_PKCS1 }, { "pss", UK_SCHEME_PSS },
-		{ "ecdsa", UK_SCHEME_ECDSA }, { "ecdsa-raw", UK_SCHEME_ECDSA_RAW },
+		{ "ecdsa", UK_SCHEME_ECDSA },
+		{ "ecdsa-raw", UK_SCHEME_ECDSA_RAW },
 		{ "sm2", UK_SCHEME_SM2 },
 	};
 	size_t i;

@@ -31,7 +31,7 @@ enum uk_hash {
 };
 
 enum uk_sig_scheme {
-	UK_SCHEME_AUTO = 0,	/* pkcs1 for RSA, ecdsa for EC, sm2 for SM2 */
+	UK_SCHEME_AUTO = 0,	/* pkcs1: RSA, ecdsa: EC, sm2: SM2 keys */
 	UK_SCHEME_PKCS1,
 	UK_SCHEME_PSS,
 	UK_SCHEME_ECDSA,	/* DER ECDSA-Sig-Value */

@@ -172,7 +172,8 @@ uk_token_validate_config(const cJSON *v, char *why, size_t whylen)
 		} else if (strcmp(m->string, "sm2Mechanism") == 0) {
 			if (!cJSON_IsNumber(m) || m->valuedouble < 0 ||
 			    m->valuedouble > 4294967295.0 ||
-			    m->valuedouble != (double)(uint64_t)m->valuedouble) {
+			    m->valuedouble !=
+			    (double)(uint64_t)m->valuedouble) {
 				snprintf(why, whylen, "'pkcs11.sm2Mechanism': "
 				    "must be a PKCS#11 mechanism number");
 				return UK_ERR_CONFIG;

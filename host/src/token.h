@@ -165,7 +165,7 @@ int uk_token_pkey(struct uk_ctx *ctx, const char *token,
 
 struct uk_sign_req {
 	const char *token;
-	const char *cert_id;		/* hex CKA_ID or NULL (signing cert) */
+	const char *cert_id;		/* hex CKA_ID; NULL: signing cert */
 	const unsigned char *data;	/* message, or the digest when */
 	size_t len;
 	int is_digest;			/*   is_digest = 1 */
