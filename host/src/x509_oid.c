@@ -482,7 +482,7 @@ uk_x509_add_extensions(const struct uk_x509 *cert,
 	X509_EXTENSION *ext;
 	const ASN1_OCTET_STRING *v;
 	cJSON *exts, *nums;
-	char oid[UK_OID_MAX + 1], *text = NULL;
+	char oid[UK_OID_MAX + 2], *text = NULL;
 	const char *name;
 	int i, r;
 
