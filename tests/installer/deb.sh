@@ -110,6 +110,12 @@ done <<<"$SYSTEM_MANIFESTS"
 check "the installed host serves an unlisted extension" not python3 \
     "$SRC/tests/installer/nmcall.py" /etc/chromium/native-messaging-hosts/cn.sheca.ukeylink.json \
     chromium chrome-extension://aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa/
+# Real Chromium, the real extension, a profile without manifests of its own:
+# the host can only be found through the package's registration.
+(cd "$SRC/extension" && node build.mjs >/dev/null) || fail "extension build"
+[ -d "$SRC/tests/e2e/node_modules/playwright-core" ] || (cd "$SRC/tests/e2e" &&
+    PUPPETEER_SKIP_DOWNLOAD=1 npm ci --no-audit --no-fund >/dev/null) || fail "npm ci"
+check "Chromium cannot reach the installed host" node "$SRC/tests/installer/chromium-smoke.mjs"
 
 # ---- reinstall and upgrade -------------------------------------------------
 sums=$(while read -r _ p; do md5sum "$p"; done <<<"$SYSTEM_MANIFESTS")
