@@ -1,12 +1,15 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* Copyright (c) 2026 UKeyLink authors */
+#define _XOPEN_SOURCE 700	/* nftw */
 #include "uk_setup.h"
 
 #include <sys/types.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 
 #include <errno.h>
 #include <fcntl.h>
+#include <ftw.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -67,13 +70,47 @@ static const char default_test_config[] =
     "\"sign\"]}],"
     "\"log\":{\"level\":\"warn\",\"destination\":\"stderr\"}}";
 
+/* One temp dir per test process, removed when that process exits (forked
+ * children of Check inherit the handler; only the creator removes). */
+static char temp_base[64];
+static pid_t temp_owner;
+
+static int
+rm_entry(const char *path, const struct stat *st, int type, struct FTW *ftw)
+{
+	(void)st;
+	(void)type;
+	(void)ftw;
+	return remove(path);
+}
+
+static void
+remove_temp_base(void)
+{
+	if (temp_base[0] != '\0' && getpid() == temp_owner)
+		(void)nftw(temp_base, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+}
+
 char *
 uk_test_write_temp(const char *name, const char *text)
 {
-	char dir[] = "/tmp/uktest.XXXXXX", *path;
+	static unsigned long seq;
+	char dir[128], *path;
 	FILE *fp;
 
-	if (mkdtemp(dir) == NULL)
+	if (temp_base[0] == '\0') {
+		snprintf(temp_base, sizeof(temp_base), "/tmp/uktest.XXXXXX");
+		if (mkdtemp(temp_base) == NULL) {
+			temp_base[0] = '\0';
+			return NULL;
+		}
+		temp_owner = getpid();
+		atexit(remove_temp_base);
+	}
+	/* A directory per file: callers may reuse names. */
+	snprintf(dir, sizeof(dir), "%s/%ld-%lu", temp_base, (long)getpid(),
+	    ++seq);
+	if (mkdir(dir, 0700) != 0)
 		return NULL;
 	if ((path = malloc(strlen(dir) + strlen(name) + 2)) == NULL)
 		return NULL;
