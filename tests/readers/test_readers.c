@@ -901,12 +901,14 @@ main(int argc, char *argv[])
 	tcase_add_test(tc, test_login_sign_verify);
 	tcase_add_test(tc, test_wrong_pin_retries);
 	tcase_add_test(tc, test_removal_mid_signature);
-	tcase_add_test(tc, test_pcscd_restart);
 	tcase_add_test(tc, test_two_hosts);
 	tcase_add_test(tc, test_host_token_sign);
 	tcase_add_test(tc, test_host_pin_retries);
 	tcase_add_test(tc, test_host_removal_mid_signature);
 	tcase_add_test(tc, test_host_two_signing);
+	/* Last: it stops and restarts pcscd, and vpcd's readers take a few
+	 * seconds to settle after that. */
+	tcase_add_test(tc, test_pcscd_restart);
  run:
 	tcase_set_timeout(tc, 60);
 	suite_add_tcase(s, tc);

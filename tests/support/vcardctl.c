@@ -159,6 +159,10 @@ uk_vcard_stop(struct uk_vcard *vc)
 	waitpid(vc->pid, NULL, 0);
 	close(vc->from);
 	vc->pid = -1;
+	/* pcscd notices a pulled card only when it next polls vpcd (every
+	 * 400 ms): a card inserted again before that is never seen to leave
+	 * or arrive.  Let the reader settle empty before the next test. */
+	usleep(1000 * 1000);
 }
 
 static int
