@@ -27,6 +27,7 @@
 #include <winscard.h>
 #include <cjson/cJSON.h>
 
+#include "benchutil.h"
 #include "hostproc.h"
 #include "vcardctl.h"
 
@@ -87,25 +88,10 @@ ref_seen(int inserted, long long after, int timeout_ms)
 	}
 }
 
-static int
-cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return x < y ? -1 : x > y;
-}
-
-static double
-median(double *v, int n)
-{
-	qsort(v, (size_t)n, sizeof(*v), cmp_double);
-	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
-}
-
 static double
 pct(double *v, int n, double p)
 {
-	qsort(v, (size_t)n, sizeof(*v), cmp_double);
+	qsort(v, (size_t)n, sizeof(*v), bench_cmp_double);
 	return v[(int)(p * (n - 1) + 0.5)];
 }
 
@@ -219,7 +205,7 @@ main(int argc, char *argv[])
 	printf("\n| measurement (%d cycles, vpcd) | host | reference: bare "
 	    "SCardGetStatusChange | ratio |\n|---|---|---|---|\n", cycles);
 	for (k = 1; k >= 0; k--) {
-		double m = median(lat[k], n[k]), r = median(reflat[k], n[k]);
+		double m = bench_median(lat[k], n[k]), r = bench_median(reflat[k], n[k]);
 
 		printf("| %s → %s, median | %.1f ms | %.1f ms | %.2f |\n",
 		    k ? "connect" : "disconnect", k ? "token.inserted" :

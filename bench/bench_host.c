@@ -23,35 +23,12 @@
 
 #include <cjson/cJSON.h>
 
+#include "benchutil.h"
 #include "hostproc.h"
 
 #ifndef UK_ECHO_HOST_PATH
 #error "UK_ECHO_HOST_PATH must be set by the build"
 #endif
-
-static double
-now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
-static int
-cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return x < y ? -1 : x > y;
-}
-
-static double
-median(double *v, int n)
-{
-	qsort(v, (size_t)n, sizeof(*v), cmp_double);
-	return v[n / 2];
-}
 
 static const char version_req[] = "{\"id\":1,\"method\":\"host.version\","
     "\"params\":{},\"origin\":\"https://issp.sheca.com\"}";
@@ -71,7 +48,7 @@ static double
 cold_once(int echo)
 {
 	struct uk_hostproc hp;
-	double t0 = now();
+	double t0 = bench_now();
 	char *buf = NULL;
 
 	if (start(&hp, echo) != 0 || uk_hostproc_send(&hp, version_req) != 0 ||
@@ -79,7 +56,7 @@ cold_once(int echo)
 		fprintf(stderr, "cold start failed\n");
 		exit(1);
 	}
-	t0 = now() - t0;
+	t0 = bench_now() - t0;
 	free(buf);
 	(void)uk_hostproc_finish(&hp, 5000);
 	return t0;
@@ -88,7 +65,7 @@ cold_once(int echo)
 static double
 true_once(void)
 {
-	double t0 = now();
+	double t0 = bench_now();
 	pid_t pid = fork();
 
 	if (pid == 0) {
@@ -96,7 +73,7 @@ true_once(void)
 		_exit(127);
 	}
 	waitpid(pid, NULL, 0);
-	return now() - t0;
+	return bench_now() - t0;
 }
 
 /* Round trips of one ping with payload bytes; returns seconds each, and the
@@ -123,7 +100,7 @@ warm(int echo, size_t payload, int count, long *rssp)
 	    uk_hostproc_recv(&hp, &buf, 10000) < 0)
 		exit(1);
 	free(buf);
-	t0 = now();
+	t0 = bench_now();
 	for (i = 0; i < count; i++) {
 		if (uk_hostproc_send(&hp, req) != 0 ||
 		    uk_hostproc_recv(&hp, &buf, 10000) < 0) {
@@ -132,7 +109,7 @@ warm(int echo, size_t payload, int count, long *rssp)
 		}
 		free(buf);
 	}
-	t0 = (now() - t0) / count;
+	t0 = (bench_now() - t0) / count;
 	close(hp.to_host);
 	wait4(hp.pid, &status, 0, &ru);
 	close(hp.from_host);
@@ -161,9 +138,9 @@ main(int argc, char *argv[])
 		e[i] = cold_once(1);
 		t[i] = true_once();
 	}
-	hc = median(h, cold_n);
-	ec = median(e, cold_n);
-	tc = median(t, cold_n);
+	hc = bench_median(h, cold_n);
+	ec = bench_median(e, cold_n);
+	tc = bench_median(t, cold_n);
 	hs = warm(0, 64, ping_n, &rss_small);
 	es = warm(1, 64, ping_n, NULL);
 	hb = warm(0, 512 * 1024, big_n, &rss_big);

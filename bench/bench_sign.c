@@ -30,36 +30,13 @@
 #include <openssl/evp.h>
 #include <p11-kit/pkcs11.h>
 
+#include "benchutil.h"
 #include "hostproc.h"
 #include "sign.h"
 #include "softhsm.h"
 
 static const char data_b64[] = "VUtleUxpbmsgYmVuY2htYXJrIGRhdGEgMTIzNDU2";
 static const char data[] = "UKeyLink benchmark data 123456";
-
-static double
-now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
-static int
-cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return x < y ? -1 : x > y;
-}
-
-static double
-median(double *v, int n)
-{
-	qsort(v, (size_t)n, sizeof(*v), cmp_double);
-	return v[n / 2];
-}
 
 static void
 die(const char *what)
@@ -152,20 +129,20 @@ ref_loop(struct ref *r, int rsa, int n)
 	int i;
 
 	ref_sign(r, rsa);
-	t0 = now();
+	t0 = bench_now();
 	for (i = 0; i < n; i++)
 		ref_sign(r, rsa);
-	return (now() - t0) / n;
+	return (bench_now() - t0) / n;
 }
 
 static double
 ref_setup_time(void)
 {
 	struct ref r;
-	double t0 = now();
+	double t0 = bench_now();
 
 	ref_open(&r);
-	t0 = now() - t0;
+	t0 = bench_now() - t0;
 	ref_close(&r);
 	return t0;
 }
@@ -225,21 +202,21 @@ host_loop(struct uk_hostproc *hp, const char *id, int n)
 	int i;
 
 	host_sign(hp, id);
-	t0 = now();
+	t0 = bench_now();
 	for (i = 0; i < n; i++)
 		host_sign(hp, id);
-	return (now() - t0) / n;
+	return (bench_now() - t0) / n;
 }
 
 static double
 host_first(void)
 {
 	struct uk_hostproc hp;
-	double t0 = now();
+	double t0 = bench_now();
 
 	host_start(&hp);
 	host_sign(&hp, "01");
-	t0 = now() - t0;
+	t0 = bench_now() - t0;
 	if (uk_hostproc_finish(&hp, 5000) != 0)
 		die("host exit");
 	return t0;
@@ -248,14 +225,14 @@ host_first(void)
 static double
 pkcs11_tool_once(const char *dir)
 {
-	double t0 = now();
+	double t0 = bench_now();
 
 	if (uk_test_sh("pkcs11-tool --module %s --token-label '%s' --login "
 	    "--pin %s --sign --id 01 -m SHA256-RSA-PKCS -i %s/data -o "
 	    "%s/sig", UK_SOFTHSM_MODULE, UK_SOFTHSM_LABEL, UK_SOFTHSM_PIN, dir,
 	    dir) != 0)
 		die("pkcs11-tool --sign");
-	return now() - t0;
+	return bench_now() - t0;
 }
 
 #define BLOCKS	10
@@ -273,10 +250,10 @@ warm_pair(struct ref *r, struct uk_hostproc *hp, int n, double *ref_rsap,
 		re[b] = ref_loop(r, 0, per);
 		he[b] = host_loop(hp, "02", per);
 	}
-	*ref_rsap = median(rr, BLOCKS);
-	*h_rsap = median(hr, BLOCKS);
-	*ref_ecp = median(re, BLOCKS);
-	*h_ecp = median(he, BLOCKS);
+	*ref_rsap = bench_median(rr, BLOCKS);
+	*h_rsap = bench_median(hr, BLOCKS);
+	*ref_ecp = bench_median(re, BLOCKS);
+	*h_ecp = bench_median(he, BLOCKS);
 }
 
 int
@@ -308,9 +285,9 @@ main(int argc, char *argv[])
 		pt[i] = pkcs11_tool_once(fx.dir);
 		st[i] = ref_setup_time();
 	}
-	first = median(hf, cold);
-	tool = median(pt, cold);
-	setup = median(st, cold);
+	first = bench_median(hf, cold);
+	tool = bench_median(pt, cold);
+	setup = bench_median(st, cold);
 
 	ref_open(&r);
 	host_start(&hp);
