@@ -557,28 +557,11 @@ ref_op(struct tk_keyref *ref, CK_MECHANISM_TYPE m, int decrypt,
 	    outlenp);
 }
 
+/* OpenSSL's padding → the raw PKCS#11 mechanism; OpenSSL pads for PSS
+ * itself and hands over an unpadded block. */
 static int
-rsa_priv_enc(int flen, const unsigned char *from, unsigned char *to,
-    RSA *rsa, int padding)
-{
-	size_t olen = (size_t)RSA_size(rsa);
-	CK_MECHANISM_TYPE m;
-
-	if (padding == RSA_PKCS1_PADDING)
-		m = CKM_RSA_PKCS;
-	else if (padding == RSA_NO_PADDING)
-		m = CKM_RSA_X_509;	/* PSS padded by OpenSSL */
-	else
-		return -1;
-	if (ref_op(RSA_get_ex_data(rsa, rsa_idx), m, 0, from, (size_t)flen,
-	    to, &olen) != 0)
-		return -1;
-	return (int)olen;
-}
-
-static int
-rsa_priv_dec(int flen, const unsigned char *from, unsigned char *to,
-    RSA *rsa, int padding)
+rsa_priv_op(int flen, const unsigned char *from, unsigned char *to,
+    RSA *rsa, int padding, int decrypt)
 {
 	size_t olen = (size_t)RSA_size(rsa);
 	CK_MECHANISM_TYPE m;
@@ -589,10 +572,24 @@ rsa_priv_dec(int flen, const unsigned char *from, unsigned char *to,
 		m = CKM_RSA_X_509;
 	else
 		return -1;
-	if (ref_op(RSA_get_ex_data(rsa, rsa_idx), m, 1, from, (size_t)flen,
-	    to, &olen) != 0)
+	if (ref_op(RSA_get_ex_data(rsa, rsa_idx), m, decrypt, from,
+	    (size_t)flen, to, &olen) != 0)
 		return -1;
 	return (int)olen;
+}
+
+static int
+rsa_priv_enc(int flen, const unsigned char *from, unsigned char *to,
+    RSA *rsa, int padding)
+{
+	return rsa_priv_op(flen, from, to, rsa, padding, 0);
+}
+
+static int
+rsa_priv_dec(int flen, const unsigned char *from, unsigned char *to,
+    RSA *rsa, int padding)
+{
+	return rsa_priv_op(flen, from, to, rsa, padding, 1);
 }
 
 static ECDSA_SIG *
