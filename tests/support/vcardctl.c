@@ -75,37 +75,22 @@ int
 uk_vcard_start(struct uk_vcard *vc, const char *dir, int port, int tries)
 {
 	char db[4096], portbuf[16], triesbuf[16];
-	int in[2], out[2], fd;
-	pid_t pid;
+	char *const argv[] = { (char *)"vcard", (char *)"--db", db,
+	    (char *)"--port", portbuf, (char *)"--tries", triesbuf,
+	    (char *)"--control", NULL };
+	struct uk_hostproc hp;
 
 	vc->pid = -1;
 	snprintf(db, sizeof(db), "%s/nssdb", dir);
 	snprintf(portbuf, sizeof(portbuf), "%d", port);
 	snprintf(triesbuf, sizeof(triesbuf), "%d", tries > 0 ? tries : 3);
-	if (pipe(in) != 0 || pipe(out) != 0)
+	/* The same pipes-and-exec as a host; it also closes the pipes of
+	 * hosts started earlier, which would otherwise never see EOF. */
+	if (uk_hostproc_start(&hp, VCARD_PATH, argv, NULL) != 0)
 		return -1;
-	if ((pid = fork()) < 0)
-		return -1;
-	if (pid == 0) {
-		dup2(in[0], 0);
-		dup2(out[1], 1);
-		close(in[0]);
-		close(in[1]);
-		close(out[0]);
-		close(out[1]);
-		/* Hosts' pipes must not stay open in the card: they would
-		 * never see EOF. */
-		for (fd = 3; fd < 1024; fd++)
-			close(fd);
-		execl(VCARD_PATH, "vcard", "--db", db, "--port", portbuf,
-		    "--tries", triesbuf, "--control", (char *)NULL);
-		_exit(127);
-	}
-	close(in[0]);
-	close(out[1]);
-	vc->pid = pid;
-	vc->to = in[1];
-	vc->from = out[0];
+	vc->pid = hp.pid;
+	vc->to = hp.to_host;
+	vc->from = hp.from_host;
 	return 0;
 }
 
