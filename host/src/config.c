@@ -45,7 +45,7 @@ static const char default_config[] =
 "   \"capabilities\": [\"read\", \"sign\", \"enroll\", \"seal\", \"unlock\"]}"
 "],"
 "\"log\": {\"level\": \"warn\", \"destination\": \"file\"},"
-"\"limits\": {\"maxRequestBytes\": 8388608, \"sessionIdleSeconds\": 900}"
+"\"limits\": {\"maxRequestBytes\": 33554432, \"sessionIdleSeconds\": 900}"
 "}";
 
 struct uk_config {

@@ -5,13 +5,12 @@
 #include <sys/types.h>
 
 #include <errno.h>
+#include <stdio.h>
 #include <poll.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
-
-#include <cjson/cJSON.h>
 
 #include "err.h"
 #include "frame.h"
@@ -150,7 +149,7 @@ uk_frame_write(int fd, const char *body, size_t len)
 	return 0;
 }
 
-/* Size of byte c once cJSON escapes it inside a string. */
+/* Size of byte c once escaped inside a JSON string. */
 static size_t
 escaped_size(unsigned char c)
 {
@@ -162,6 +161,44 @@ escaped_size(unsigned char c)
 	return 1;
 }
 
+/* Writes c escaped for a JSON string; returns the bytes written. */
+static size_t
+escape_byte(unsigned char c, char *out)
+{
+	static const char hex[] = "0123456789abcdef";
+
+	switch (c) {
+	case '"':  memcpy(out, "\\\"", 2); return 2;
+	case '\\': memcpy(out, "\\\\", 2); return 2;
+	case '\b': memcpy(out, "\\b", 2); return 2;
+	case '\f': memcpy(out, "\\f", 2); return 2;
+	case '\n': memcpy(out, "\\n", 2); return 2;
+	case '\r': memcpy(out, "\\r", 2); return 2;
+	case '\t': memcpy(out, "\\t", 2); return 2;
+	}
+	if (c < 0x20) {
+		memcpy(out, "\\u00", 4);
+		out[4] = hex[c >> 4];
+		out[5] = hex[c & 15];
+		return 6;
+	}
+	out[0] = (char)c;
+	return 1;
+}
+
+/* Length of the UTF-8 sequence that starts with byte c. */
+static size_t
+utf8_seq_len(unsigned char c)
+{
+	if (c < 0x80)
+		return 1;
+	if ((c & 0xe0) == 0xc0)
+		return 2;
+	if ((c & 0xf0) == 0xe0)
+		return 3;
+	return 4;
+}
+
 size_t
 uk_chunk_next(const char *s, size_t len, size_t off, size_t budget)
 {
@@ -169,16 +206,7 @@ uk_chunk_next(const char *s, size_t len, size_t off, size_t budget)
 	size_t pos = off, used = 0, clen, i, esc;
 
 	while (pos < len) {
-		/* Length of the UTF-8 sequence starting at pos. */
-		if (u[pos] < 0x80)
-			clen = 1;
-		else if ((u[pos] & 0xe0) == 0xc0)
-			clen = 2;
-		else if ((u[pos] & 0xf0) == 0xe0)
-			clen = 3;
-		else
-			clen = 4;
-		if (clen > len - pos)
+		if ((clen = utf8_seq_len(u[pos])) > len - pos)
 			clen = len - pos;
 		for (esc = 0, i = 0; i < clen; i++)
 			esc += escaped_size(u[pos + i]);
@@ -190,30 +218,228 @@ uk_chunk_next(const char *s, size_t len, size_t off, size_t budget)
 	return pos;
 }
 
-static int
-send_chunk(int fd, int64_t id, size_t k, size_t of, const char *data,
-    size_t len)
+size_t
+uk_part_len(const struct uk_part *pt)
 {
-	cJSON *msg = NULL;
-	char *slice = NULL, *text = NULL;
-	int r = UK_ERR_ALLOC_FAIL;
+	size_t i, n = 0;
 
-	if ((slice = malloc(len + 1)) == NULL)
-		goto out;
-	memcpy(slice, data, len);
-	slice[len] = '\0';
-	if ((msg = cJSON_CreateObject()) == NULL ||
-	    cJSON_AddNumberToObject(msg, "id", (double)id) == NULL ||
-	    cJSON_AddNumberToObject(msg, "chunk", (double)k) == NULL ||
-	    cJSON_AddNumberToObject(msg, "of", (double)of) == NULL ||
-	    cJSON_AddStringToObject(msg, "data", slice) == NULL ||
-	    (text = cJSON_PrintUnformatted(msg)) == NULL)
-		goto out;
-	r = uk_frame_write(fd, text, strlen(text));
- out:
-	free(slice);
-	cJSON_free(text);
-	cJSON_Delete(msg);
+	for (i = 0; i < pt->nspan; i++)
+		n += pt->span[i].len;
+	if (pt->kind == UK_PART_BASE64)
+		return (n + 2) / 3 * 4;
+	return n;
+}
+
+static const char b64_tab[] =
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+/*
+ * Writes characters [from, to) of the base64 encoding of the part's spans
+ * taken as one byte string.  Cuts may fall inside a quad: the quad is
+ * encoded and only the wanted characters kept.
+ */
+static void
+base64_range(const struct uk_part *pt, size_t from, size_t to, char *out)
+{
+	const struct uk_span *sp = pt->span;
+	size_t total = 0, in, si = 0, so, i, k, skip;
+	unsigned char b[3];
+	char q[4];
+	uint32_t v;
+
+	for (i = 0; i < pt->nspan; i++)
+		total += sp[i].len;
+	/* Position the input cursor at the quad that holds from. */
+	in = from / 4 * 3;
+	skip = from % 4;
+	for (so = in; si < pt->nspan && so >= sp[si].len; si++)
+		so -= sp[si].len;
+	while (from < to) {
+		const unsigned char *p;
+
+		/* Whole quads from one span: the common case. */
+		if (skip == 0 && si < pt->nspan) {
+			p = (const unsigned char *)sp[si].p;
+			while (to - from >= 4 && sp[si].len - so >= 3) {
+				v = (uint32_t)p[so] << 16 |
+				    (uint32_t)p[so + 1] << 8 | p[so + 2];
+				out[0] = b64_tab[v >> 18];
+				out[1] = b64_tab[(v >> 12) & 63];
+				out[2] = b64_tab[(v >> 6) & 63];
+				out[3] = b64_tab[v & 63];
+				out += 4;
+				from += 4;
+				so += 3;
+				in += 3;
+			}
+			if (from >= to)
+				break;
+		}
+		/* A quad across spans, at the end, or cut by the range. */
+		for (k = 0; k < 3 && in + k < total; k++) {
+			while (si < pt->nspan && so >= sp[si].len) {
+				si++;
+				so = 0;
+			}
+			b[k] = ((const unsigned char *)sp[si].p)[so++];
+		}
+		in += k;
+		v = (uint32_t)b[0] << 16;
+		if (k > 1)
+			v |= (uint32_t)b[1] << 8;
+		if (k > 2)
+			v |= b[2];
+		q[0] = b64_tab[v >> 18];
+		q[1] = b64_tab[(v >> 12) & 63];
+		q[2] = k > 1 ? b64_tab[(v >> 6) & 63] : '=';
+		q[3] = k > 2 ? b64_tab[v & 63] : '=';
+		for (i = skip; i < 4 && from < to; i++, from++)
+			*out++ = q[i];
+		skip = 0;
+		while (si < pt->nspan && so >= sp[si].len) {
+			si++;
+			so = 0;
+		}
+	}
+}
+
+void
+uk_part_copy(const struct uk_part *pt, void *out)
+{
+	size_t len = uk_part_len(pt);
+
+	if (pt->kind == UK_PART_BASE64)
+		base64_range(pt, 0, len, out);
+	else
+		memcpy(out, pt->span[0].p, len);
+}
+
+/* Where the next chunk starts: a part and an offset in its body text. */
+struct cursor {
+	size_t part, off;
+};
+
+/*
+ * Fills one chunk's "data" from the parts at c: JSON-escaped, at most
+ * budget bytes (at least one character), never splitting a UTF-8
+ * character or an escape.  out == NULL only counts.  Returns the bytes.
+ */
+static size_t
+fill_chunk(const struct uk_part *parts, size_t n, struct cursor *c,
+    size_t budget, char *out)
+{
+	size_t used = 0, plen, clen, esc, i, take;
+
+	while (c->part < n) {
+		const struct uk_part *pt = &parts[c->part];
+
+		if (c->off >= (plen = uk_part_len(pt))) {
+			c->part++;
+			c->off = 0;
+			continue;
+		}
+		if (pt->kind != UK_PART_TEXT) {
+			/* One byte of text per character, none escaped. */
+			if ((take = budget - used) == 0)
+				break;
+			if (take > plen - c->off)
+				take = plen - c->off;
+			if (out != NULL && pt->kind == UK_PART_PLAIN)
+				memcpy(out + used,
+				    (const char *)pt->span[0].p + c->off, take);
+			else if (out != NULL)
+				base64_range(pt, c->off, c->off + take,
+				    out + used);
+			used += take;
+			c->off += take;
+			continue;
+		}
+		{
+			const unsigned char *u = pt->span[0].p;
+
+			if ((clen = utf8_seq_len(u[c->off])) > plen - c->off)
+				clen = plen - c->off;
+			for (esc = 0, i = 0; i < clen; i++)
+				esc += escaped_size(u[c->off + i]);
+			if (used + esc > budget && used > 0)
+				break;
+			for (i = 0; i < clen; i++) {
+				if (out != NULL)
+					(void)escape_byte(u[c->off + i],
+					    out + used);
+				used += escaped_size(u[c->off + i]);
+			}
+			c->off += clen;
+		}
+	}
+	return used;
+}
+
+/* Writes the parts unescaped, as one message body. */
+static int
+write_parts(int fd, const struct uk_part *parts, size_t n)
+{
+	char buf[16384];
+	size_t i, off, len, take;
+	int r;
+
+	for (i = 0; i < n; i++) {
+		len = uk_part_len(&parts[i]);
+		if (parts[i].kind != UK_PART_BASE64) {
+			if ((r = write_full(fd, parts[i].span[0].p, len)) != 0)
+				return r;
+			continue;
+		}
+		for (off = 0; off < len; off += take) {
+			take = len - off < sizeof(buf) ? len - off :
+			    sizeof(buf);
+			base64_range(&parts[i], off, off + take, buf);
+			if ((r = write_full(fd, buf, take)) != 0)
+				return r;
+		}
+	}
+	return 0;
+}
+
+int
+uk_frame_send_parts(int fd, int64_t id, const struct uk_part *parts,
+    size_t n, size_t chunk_budget)
+{
+	struct cursor c = { 0, 0 };
+	size_t total = 0, i, k, of, hdr, used;
+	uint32_t len32;
+	char *msg;
+	int r = 0;
+
+	for (i = 0; i < n; i++)
+		total += uk_part_len(&parts[i]);
+	if (total < UK_FRAME_OUT_MAX) {
+		len32 = (uint32_t)total;
+		if ((r = write_full(fd, &len32, sizeof(len32))) != 0)
+			return r;
+		return write_parts(fd, parts, n);
+	}
+	if (chunk_budget == 0 || chunk_budget > UK_CHUNK_DATA_MAX)
+		chunk_budget = UK_CHUNK_DATA_MAX;
+	/* A first pass counts the chunks, so that each one carries "of";
+	 * it reads the text parts only. */
+	for (of = 0; c.part < n; of++)
+		if (fill_chunk(parts, n, &c, chunk_budget, NULL) == 0)
+			break;
+	/* Each chunk is built in one bounded buffer, then sent. */
+	if ((msg = malloc(UK_FRAME_OUT_MAX)) == NULL)
+		return UK_ERR_ALLOC_FAIL;
+	c.part = c.off = 0;
+	for (k = 0; k < of; k++) {
+		hdr = (size_t)snprintf(msg, 128,
+		    "{\"id\":%lld,\"chunk\":%zu,\"of\":%zu,\"data\":\"",
+		    (long long)id, k, of);
+		used = fill_chunk(parts, n, &c, chunk_budget, msg + hdr);
+		memcpy(msg + hdr + used, "\"}", 2);
+		if ((r = uk_frame_write(fd, msg, hdr + used + 2)) != 0)
+			break;
+	}
+	free(msg);
 	return r;
 }
 
@@ -221,20 +447,8 @@ int
 uk_frame_send_text(int fd, int64_t id, const char *text, size_t len,
     size_t chunk_budget)
 {
-	size_t off, end, k, of;
-	int r;
+	struct uk_part part = { .kind = UK_PART_TEXT,
+	    .span = { { text, len } }, .nspan = 1 };
 
-	if (len < UK_FRAME_OUT_MAX)
-		return uk_frame_write(fd, text, len);
-	if (chunk_budget == 0 || chunk_budget > UK_CHUNK_DATA_MAX)
-		chunk_budget = UK_CHUNK_DATA_MAX;
-	/* First pass counts the chunks so that each one carries "of". */
-	for (of = 0, off = 0; off < len; of++)
-		off = uk_chunk_next(text, len, off, chunk_budget);
-	for (k = 0, off = 0; off < len; k++, off = end) {
-		end = uk_chunk_next(text, len, off, chunk_budget);
-		if ((r = send_chunk(fd, id, k, of, text + off, end - off)) != 0)
-			return r;
-	}
-	return 0;
+	return uk_frame_send_parts(fd, id, &part, 1, chunk_budget);
 }

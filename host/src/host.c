@@ -82,19 +82,29 @@ uk_ctx_fini(struct uk_ctx *ctx)
 }
 
 int
-uk_host_send_text(struct uk_ctx *ctx, int64_t id, const char *text,
-    size_t len)
+uk_host_send_parts(struct uk_ctx *ctx, int64_t id, const struct uk_part *parts,
+    size_t n)
 {
 	int r;
 
 	pthread_mutex_lock(&ctx->out_mu);
 	if (ctx->out_broken)
 		r = UK_ERR_SYSTEM;
-	else if ((r = uk_frame_send_text(ctx->out_fd, id, text, len, 0)) != 0
+	else if ((r = uk_frame_send_parts(ctx->out_fd, id, parts, n, 0)) != 0
 	    && r != UK_ERR_ALLOC_FAIL)
 		ctx->out_broken = 1;
 	pthread_mutex_unlock(&ctx->out_mu);
 	return r;
+}
+
+int
+uk_host_send_text(struct uk_ctx *ctx, int64_t id, const char *text,
+    size_t len)
+{
+	struct uk_part part = { .kind = UK_PART_TEXT,
+	    .span = { { text, len } }, .nspan = 1 };
+
+	return uk_host_send_parts(ctx, id, &part, 1);
 }
 
 int
@@ -158,16 +168,18 @@ answer_frame_error(struct uk_ctx *ctx, int code)
 }
 
 static int
-handle_one(struct uk_ctx *ctx, const char *req, size_t len)
+handle_one(struct uk_ctx *ctx, char *req, size_t len)
 {
-	char *out = NULL;
-	int64_t id;
+	struct uk_reply *reply;
+	const struct uk_part *parts;
+	size_t n;
 	int r;
 
-	if ((r = uk_rpc_handle(ctx, req, len, &out, &id)) != 0)
+	if ((r = uk_rpc_handle(ctx, req, len, &reply)) != 0)
 		return r;
-	r = uk_host_send_text(ctx, id, out, strlen(out));
-	cJSON_free(out);
+	parts = uk_reply_parts(reply, &n);
+	r = uk_host_send_parts(ctx, uk_reply_id(reply), parts, n);
+	uk_reply_free(reply);
 	return r;
 }
 

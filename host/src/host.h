@@ -17,6 +17,7 @@
 
 #include <cjson/cJSON.h>
 
+#include "frame.h"
 #include "uk_setup.h"
 
 struct uk_config;
@@ -82,6 +83,9 @@ int uk_host_progress(struct uk_ctx *ctx, uint64_t done, uint64_t total,
 /* Sends a complete serialized message (chunked when large); thread-safe. */
 int uk_host_send_text(struct uk_ctx *ctx, int64_t id, const char *text,
     size_t len);
+/* The same for a message made of parts (frame.h); thread-safe. */
+int uk_host_send_parts(struct uk_ctx *ctx, int64_t id,
+    const struct uk_part *parts, size_t n);
 
 /* Makes cJSON wipe every block it frees (requests may hold PINs).  Call once
  * at start, before any cJSON use. */

@@ -10,6 +10,10 @@
 
 #include <cjson/cJSON.h>
 
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
+
 #include "err.h"
 #include "json.h"
 #include "wipe.h"
@@ -22,6 +26,14 @@ uk_utf8_valid(const char *s, size_t len)
 	uint32_t cp;
 
 	while (i < len) {
+#ifdef __SSE2__
+		/* Fast path: sixteen ASCII bytes at a time. */
+		if (len - i >= 16 && _mm_movemask_epi8(_mm_loadu_si128(
+		    (const __m128i *)(const void *)(u + i))) == 0) {
+			i += 16;
+			continue;
+		}
+#endif
 		/* Fast path: eight ASCII bytes at a time. */
 		if (len - i >= 8) {
 			uint64_t w;
@@ -67,19 +79,124 @@ static const unsigned char scan_stop[256] = {
 	['"'] = 1, ['\\'] = 1, ['{'] = 1, ['}'] = 1, ['['] = 1, [']'] = 1,
 };
 
+/* Broadcasts byte b to the eight bytes of a word. */
+#define BYTES8(b)	(0x0101010101010101ULL * (b))
+
+/* Nonzero when one of the eight bytes of w is zero. */
+static inline uint64_t
+has_zero_byte(uint64_t w)
+{
+	return (w - BYTES8(0x01)) & ~w & BYTES8(0x80);
+}
+
+/*
+ * Inside a string only '"' and '\\' matter: skips eight bytes at a time
+ * up to the word that holds one of them (the byte loop finds which).
+ */
+static size_t
+string_stop(const unsigned char *u, size_t len, size_t i)
+{
+	uint64_t w;
+
+#ifdef __SSE2__
+	const __m128i quote = _mm_set1_epi8('"'), bsl = _mm_set1_epi8('\\');
+	__m128i v;
+
+	while (len - i >= 16) {
+		v = _mm_loadu_si128((const __m128i *)(const void *)(u + i));
+		if (_mm_movemask_epi8(_mm_or_si128(_mm_cmpeq_epi8(v, quote),
+		    _mm_cmpeq_epi8(v, bsl))) != 0)
+			break;
+		i += 16;
+	}
+#endif
+	while (len - i >= 8) {
+		memcpy(&w, u + i, sizeof(w));
+		if (has_zero_byte(w ^ BYTES8('"')) ||
+		    has_zero_byte(w ^ BYTES8('\\')))
+			break;
+		i += 8;
+	}
+	return i;
+}
+
+int
+uk_json_plain(const char *s, size_t len)
+{
+	const unsigned char *u = (const unsigned char *)s;
+	uint64_t w, bad = 0;
+	size_t i = 0;
+
+#ifdef __SSE2__
+	/* Signed compare: bytes of 0x80 and up are negative, so below 0x20. */
+	const __m128i lo = _mm_set1_epi8(0x20), del = _mm_set1_epi8(0x7f),
+	    quote = _mm_set1_epi8('"'), bsl = _mm_set1_epi8('\\');
+	__m128i acc = _mm_setzero_si128(), v;
+
+	for (; len - i >= 16; i += 16) {
+		v = _mm_loadu_si128((const __m128i *)(const void *)(u + i));
+		acc = _mm_or_si128(acc, _mm_or_si128(
+		    _mm_or_si128(_mm_cmplt_epi8(v, lo), _mm_cmpeq_epi8(v, del)),
+		    _mm_or_si128(_mm_cmpeq_epi8(v, quote),
+		    _mm_cmpeq_epi8(v, bsl))));
+	}
+	if (_mm_movemask_epi8(acc) != 0)
+		return 0;
+#endif
+
+	for (; len - i >= 8; i += 8) {
+		memcpy(&w, u + i, sizeof(w));
+		/* High bit, below 0x20 (valid once no high bit), 0x7f. */
+		bad |= (w | ((w - BYTES8(0x20)) & ~w) |
+		    has_zero_byte(w ^ BYTES8(0x7f)) |
+		    has_zero_byte(w ^ BYTES8('"')) |
+		    has_zero_byte(w ^ BYTES8('\\'))) & BYTES8(0x80);
+	}
+	for (; i < len; i++)
+		bad |= u[i] < 0x20 || u[i] > 0x7e || u[i] == '"' ||
+		    u[i] == '\\';
+	return bad == 0;
+}
+
+/* A long string value left where it is in the text (uk_json_parse_inplace). */
+struct lifted {
+	size_t ordinal;		/* among the string values, in text order */
+	size_t start, len;	/* its characters, quotes excluded */
+};
+
+struct lift_list {
+	struct lifted s[UK_JSON_LIFT_MAX];
+	size_t n;
+};
+
+/* 1 when the string that closed at s[i] is an object key. */
+static int
+is_key(const unsigned char *u, size_t len, size_t i)
+{
+	for (i++; i < len; i++)
+		if (u[i] != ' ' && u[i] != '\t' && u[i] != '\r' && u[i] != '\n')
+			return u[i] == ':';
+	return 0;
+}
+
 /*
  * One pass over the raw text: nesting depth outside strings, and "\u0000"
  * (cJSON would cut the string there).  The table lookup skips the long
  * runs of ordinary characters quickly; s need not be NUL-terminated.
+ * With lift != NULL, also notes the long string values that have no escape
+ * (their text is their value, so they need no copy).
  */
 static int
-scan_structure(const char *s, size_t len, int max_depth)
+scan_structure(const char *s, size_t len, int max_depth,
+    struct lift_list *lift)
 {
 	const unsigned char *u = (const unsigned char *)s;
-	int depth = 0, in_str = 0;
-	size_t i = 0;
+	int depth = 0, in_str = 0, escaped = 0;
+	size_t i = 0, start = 0, values = 0;
 
 	for (;;) {
+		if (in_str)
+			i = string_stop(u, len, i);
 		while (i < len && !scan_stop[u[i]])
 			i++;
 		if (i >= len)
@@ -89,14 +206,31 @@ scan_structure(const char *s, size_t len, int max_depth)
 				if (len - i > 5 && u[i + 1] == 'u' &&
 				    memcmp(s + i + 2, "0000", 4) == 0)
 					return UK_ERR_BAD_REQUEST;
+				escaped = 1;
 				i += 2;
 				continue;
 			}
-			if (u[i] == '"')
+			if (u[i] == '"') {
 				in_str = 0;
-		} else if (u[i] == '"')
+				if (lift != NULL && !is_key(u, len, i)) {
+					if (!escaped &&
+					    i - start >= UK_JSON_LIFT_MIN &&
+					    lift->n < UK_JSON_LIFT_MAX) {
+						struct lifted *l =
+						    &lift->s[lift->n++];
+
+						l->ordinal = values;
+						l->start = start;
+						l->len = i - start;
+					}
+					values++;
+				}
+			}
+		} else if (u[i] == '"') {
 			in_str = 1;
-		else if (u[i] == '{' || u[i] == '[') {
+			escaped = 0;
+			start = i + 1;
+		} else if (u[i] == '{' || u[i] == '[') {
 			if (++depth > max_depth)
 				return UK_ERR_TOO_DEEP;
 		} else if (u[i] == '}' || u[i] == ']')
@@ -106,24 +240,17 @@ scan_structure(const char *s, size_t len, int max_depth)
 	return 0;
 }
 
-int
-uk_json_parse(const char *s, size_t len, cJSON **rootp)
+/* Parses exactly s[0..len) with cJSON: only whitespace may follow. */
+static int
+parse_exact(const char *s, size_t len, cJSON **rootp)
 {
 	const char *end = NULL;
 	cJSON *root;
-	int r;
 
 	*rootp = NULL;
-	if (uk_utf8_valid(s, len) != 0)
-		return UK_ERR_NOT_UTF8;
-	if (memchr(s, '\0', len) != NULL)
-		return UK_ERR_NOT_JSON;
-	if ((r = scan_structure(s, len, UK_JSON_MAX_DEPTH)) != 0)
-		return r;
 	root = cJSON_ParseWithLengthOpts(s, len, &end, 0);
 	if (root == NULL)
 		return UK_ERR_NOT_JSON;
-	/* Only whitespace may follow the value. */
 	while (end != NULL && (size_t)(end - s) < len &&
 	    (*end == ' ' || *end == '\t' || *end == '\r' || *end == '\n'))
 		end++;
@@ -132,6 +259,103 @@ uk_json_parse(const char *s, size_t len, cJSON **rootp)
 		return UK_ERR_NOT_JSON;
 	}
 	*rootp = root;
+	return 0;
+}
+
+/* The checks every text passes before cJSON sees it. */
+static int
+precheck(const char *s, size_t len, struct lift_list *lift)
+{
+	if (uk_utf8_valid(s, len) != 0)
+		return UK_ERR_NOT_UTF8;
+	if (memchr(s, '\0', len) != NULL)
+		return UK_ERR_NOT_JSON;
+	return scan_structure(s, len, UK_JSON_MAX_DEPTH, lift);
+}
+
+int
+uk_json_parse(const char *s, size_t len, cJSON **rootp)
+{
+	int r;
+
+	*rootp = NULL;
+	if ((r = precheck(s, len, NULL)) != 0)
+		return r;
+	return parse_exact(s, len, rootp);
+}
+
+/*
+ * Points the string values of the tree that were lifted out of the
+ * skeleton back at their text in s.  Walks in text order (cJSON keeps
+ * members and elements in order), counting string values as the scan did.
+ */
+static int
+relink(cJSON *node, char *s, const struct lift_list *lift, size_t *ordinal,
+    size_t *next)
+{
+	cJSON *c;
+
+	for (; node != NULL && *next < lift->n; node = node->next) {
+		if (cJSON_IsString(node)) {
+			const struct lifted *l = &lift->s[*next];
+
+			if ((*ordinal)++ != l->ordinal)
+				continue;
+			if (node->valuestring == NULL ||
+			    node->valuestring[0] != '\0')
+				return UK_ERR_NOT_JSON;	/* cannot happen */
+			cJSON_free(node->valuestring);
+			s[l->start + l->len] = '\0';	/* the closing quote */
+			node->valuestring = s + l->start;
+			node->type |= cJSON_IsReference;
+			(*next)++;
+		} else if ((c = node->child) != NULL) {
+			int r = relink(c, s, lift, ordinal, next);
+
+			if (r != 0)
+				return r;
+		}
+	}
+	return 0;
+}
+
+int
+uk_json_parse_inplace(char *s, size_t len, cJSON **rootp)
+{
+	struct lift_list lift;
+	char *skel;
+	size_t i, o, from, ordinal = 0, next = 0;
+	int r;
+
+	*rootp = NULL;
+	lift.n = 0;
+	if ((r = precheck(s, len, &lift)) != 0)
+		return r;
+	if (lift.n == 0)
+		return parse_exact(s, len, rootp);
+	/* The skeleton: the text with the long values emptied. */
+	for (o = len, i = 0; i < lift.n; i++)
+		o -= lift.s[i].len;
+	if ((skel = malloc(o + 1)) == NULL)
+		return UK_ERR_ALLOC_FAIL;
+	for (o = 0, from = 0, i = 0; i < lift.n; i++) {
+		memcpy(skel + o, s + from, lift.s[i].start - from);
+		o += lift.s[i].start - from;
+		from = lift.s[i].start + lift.s[i].len;
+	}
+	memcpy(skel + o, s + from, len - from);
+	o += len - from;
+	skel[o] = '\0';
+	r = parse_exact(skel, o, rootp);
+	uk_freezero(skel, o + 1);	/* may hold a PIN */
+	if (r != 0)
+		return r;
+	if ((r = relink(*rootp, s, &lift, &ordinal, &next)) != 0 ||
+	    next != lift.n) {
+		cJSON_Delete(*rootp);
+		*rootp = NULL;
+		return r != 0 ? r : UK_ERR_NOT_JSON;
+	}
 	return 0;
 }
 
@@ -241,22 +465,20 @@ b64_value(unsigned char c)
 	return -1;
 }
 
-int
-uk_base64_decode(const char *s, size_t maxlen, unsigned char **outp,
+/*
+ * Decodes s[0..slen) into out, which has room for slen / 4 * 3 + 3 bytes
+ * and may be s itself: each output byte is written after the characters
+ * that make it have been read.  Returns 0 or UK_ERR_INVALID_PARAM.
+ */
+static int
+base64_decode_into(const char *s, size_t slen, unsigned char *out,
     size_t *lenp)
 {
-	size_t slen = strlen(s), i, n = 0, pad = 0, quad = 0;
-	unsigned char *out = NULL;
+	size_t i, n = 0, pad = 0, quad = 0;
 	uint32_t acc = 0;
 	int v;
 
-	*outp = NULL;
 	*lenp = 0;
-	/* Upper bound of the decoded size, checked before allocating. */
-	if (slen / 4 * 3 > maxlen + 3)
-		return UK_ERR_MESSAGE_TOO_LARGE;
-	if ((out = malloc(slen / 4 * 3 + 3)) == NULL)
-		return UK_ERR_ALLOC_FAIL;
 	for (i = 0; i < slen; i++) {
 		unsigned char c = (unsigned char)s[i];
 
@@ -265,11 +487,11 @@ uk_base64_decode(const char *s, size_t maxlen, unsigned char **outp,
 		if (c == '=') {
 			/* Padding: only at the end of the last quad. */
 			if (quad < 2 || ++pad + quad > 4)
-				goto bad;
+				return UK_ERR_INVALID_PARAM;
 			continue;
 		}
 		if (pad > 0 || (v = b64_value(c)) < 0)
-			goto bad;
+			return UK_ERR_INVALID_PARAM;
 		acc = (acc << 6) | (uint32_t)v;
 		if (++quad == 4) {
 			out[n++] = (unsigned char)(acc >> 16);
@@ -281,31 +503,48 @@ uk_base64_decode(const char *s, size_t maxlen, unsigned char **outp,
 	}
 	if (pad > 0) {
 		if (quad + pad != 4)
-			goto bad;
+			return UK_ERR_INVALID_PARAM;
 		/* Unused low bits must be zero (canonical encoding). */
 		if (quad == 2) {
 			if (acc & 0xf)
-				goto bad;
+				return UK_ERR_INVALID_PARAM;
 			out[n++] = (unsigned char)(acc >> 4);
 		} else {
 			if (acc & 0x3)
-				goto bad;
+				return UK_ERR_INVALID_PARAM;
 			out[n++] = (unsigned char)(acc >> 10);
 			out[n++] = (unsigned char)(acc >> 2);
 		}
 	} else if (quad != 0)
-		goto bad;
-	if (n > maxlen) {
-		uk_freezero(out, slen / 4 * 3 + 3);
+		return UK_ERR_INVALID_PARAM;
+	*lenp = n;
+	return 0;
+}
+
+int
+uk_base64_decode(const char *s, size_t maxlen, unsigned char **outp,
+    size_t *lenp)
+{
+	size_t slen = strlen(s), n;
+	unsigned char *out = NULL;
+	int r;
+
+	*outp = NULL;
+	*lenp = 0;
+	/* Upper bound of the decoded size, checked before allocating. */
+	if (slen / 4 * 3 > maxlen + 3)
 		return UK_ERR_MESSAGE_TOO_LARGE;
+	if ((out = malloc(slen / 4 * 3 + 3)) == NULL)
+		return UK_ERR_ALLOC_FAIL;
+	if ((r = base64_decode_into(s, slen, out, &n)) == 0 && n > maxlen)
+		r = UK_ERR_MESSAGE_TOO_LARGE;
+	if (r != 0) {
+		uk_freezero(out, slen / 4 * 3 + 3);
+		return r;
 	}
-	/* success */
 	*outp = out;
 	*lenp = n;
 	return 0;
- bad:
-	uk_freezero(out, slen / 4 * 3 + 3);
-	return UK_ERR_INVALID_PARAM;
 }
 
 int
@@ -327,6 +566,33 @@ uk_param_base64(const cJSON *obj, const char *key, int required,
 		return r;
 	return fail(why, whylen, key, r == UK_ERR_MESSAGE_TOO_LARGE ?
 	    "too long" : "not valid base64");
+}
+
+int
+uk_param_base64_take(const cJSON *obj, const char *key, int required,
+    size_t maxlen, const unsigned char **outp, size_t *lenp,
+    char *why, size_t whylen)
+{
+	const char *s;
+	size_t slen, n;
+	int r;
+
+	*outp = NULL;
+	*lenp = 0;
+	if ((r = uk_param_string(obj, key, required, (maxlen + 2) / 3 * 4 +
+	    (maxlen / 48) * 2 + 4, &s, why, whylen)) != 0 || s == NULL)
+		return r;
+	slen = strlen(s);
+	/* The text becomes the bytes: the member is spent (json.h). */
+	r = base64_decode_into(s, slen, (unsigned char *)(uintptr_t)s, &n);
+	if (r == 0 && n > maxlen)
+		r = UK_ERR_MESSAGE_TOO_LARGE;
+	if (r != 0)
+		return fail(why, whylen, key, r == UK_ERR_MESSAGE_TOO_LARGE ?
+		    "too long" : "not valid base64");
+	*outp = (const unsigned char *)s;
+	*lenp = n;
+	return 0;
 }
 
 char *

@@ -34,6 +34,21 @@ int uk_utf8_valid(const char *s, size_t len);
  */
 int uk_json_parse(const char *s, size_t len, cJSON **rootp) UK_WUR;
 
+/*
+ * As uk_json_parse, for a request text the caller keeps until the tree is
+ * deleted: string values of UK_JSON_LIFT_MIN bytes or more that contain no
+ * escape are not copied — their nodes point into s (marked
+ * cJSON_IsReference; the closing quote becomes the terminator).  A 20 MiB
+ * document costs its text once, not twice.
+ */
+#define UK_JSON_LIFT_MIN	4096
+#define UK_JSON_LIFT_MAX	16	/* strings left in place, at most */
+int uk_json_parse_inplace(char *s, size_t len, cJSON **rootp) UK_WUR;
+
+/* 1 when s[0..len) is printable ASCII without '"' and '\\': text that is
+ * the same inside a JSON string (frame.h's UK_PART_PLAIN). */
+int uk_json_plain(const char *s, size_t len);
+
 /* Fails when obj has a member not in the NULL-terminated list allowed. */
 int uk_json_only_members(const cJSON *obj, const char *const *allowed,
     char *why, size_t whylen) UK_WUR;
@@ -51,6 +66,15 @@ int uk_param_bool(const cJSON *obj, const char *key, int required, int def,
  * most maxlen decoded bytes.  *outp is malloc'd (caller frees). */
 int uk_param_base64(const cJSON *obj, const char *key, int required,
     size_t maxlen, unsigned char **outp, size_t *lenp,
+    char *why, size_t whylen) UK_WUR;
+
+/*
+ * As uk_param_base64, decoding in place: *outp points into the member's own
+ * storage (valid as long as the tree and its request text), nothing is
+ * allocated, and the member's text is spent — read it no more.
+ */
+int uk_param_base64_take(const cJSON *obj, const char *key, int required,
+    size_t maxlen, const unsigned char **outp, size_t *lenp,
     char *why, size_t whylen) UK_WUR;
 
 /* Strict base64 decode of a C string; same rules as uk_param_base64.

@@ -28,6 +28,21 @@ uk_platform_stdio_init(void)
 	return 0;
 }
 
+int
+uk_platform_random(void *buf, size_t len)
+{
+	unsigned char *p = buf;
+	size_t take;
+
+	/* getentropy() gives at most 256 bytes a call. */
+	for (; len > 0; p += take, len -= take) {
+		take = len > 256 ? 256 : len;
+		if (getentropy(p, take) != 0)
+			return UK_ERR_RANDOM;
+	}
+	return 0;
+}
+
 const char *
 uk_platform_os(void)
 {

@@ -22,6 +22,18 @@ uk_platform_stdio_init(void)
 	return 0;
 }
 
+int
+uk_platform_random(void *buf, size_t len)
+{
+	/* RtlGenRandom, exported by advapi32 as SystemFunction036. */
+	BOOLEAN WINAPI SystemFunction036(PVOID, ULONG);
+
+	if (len > 0xffffffffUL ||
+	    !SystemFunction036(buf, (ULONG)len))
+		return UK_ERR_RANDOM;
+	return 0;
+}
+
 const char *
 uk_platform_os(void)
 {

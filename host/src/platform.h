@@ -24,6 +24,9 @@ int uk_platform_user_dir(const char *kind, char *buf, size_t size);
 int uk_platform_mkdirs(const char *path);
 /* Absolute path of the running executable.  Returns 0 or UK_ERR_SYSTEM. */
 int uk_platform_self_path(char *buf, size_t size);
+/* Fills buf with len bytes from the system's CSPRNG.  Returns 0 or
+ * UK_ERR_RANDOM. */
+int uk_platform_random(void *buf, size_t len);
 /* Path of the system configuration file. */
 const char *uk_platform_system_config(void);
 

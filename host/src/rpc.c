@@ -3,20 +3,48 @@
 #include "uk_setup.h"
 
 #include <stdarg.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <cjson/cJSON.h>
 
 #include "err.h"
+#include "frame.h"
 #include "host.h"
 #include "json.h"
 #include "log.h"
+#include "platform.h"
 #include "policy.h"
 #include "rpc.h"
 
 #define UK_ORIGIN_MAX	300
+#define UK_REPLY_BLOBS_MAX	8
+#define UK_MARK_MAX	48
+
+/*
+ * A response ready to send.  Big string values are not in the text: each
+ * left a unique mark there and travels as a part of its own, written from
+ * where it lies (the request text, a DER buffer, the result tree).
+ */
+struct uk_reply {
+	int64_t id;
+	cJSON *request;		/* results may borrow from the request */
+	cJSON *resp;
+	char *text;		/* the rest, printed by cJSON */
+	struct uk_part parts[2 * UK_REPLY_BLOBS_MAX + 1];
+	size_t nparts;
+	struct {
+		struct uk_part part;
+		void *owned;	/* free()d with the reply */
+		char *lifted;	/* a cJSON string taken from its node */
+		size_t at;	/* offset of the mark in text */
+		char mark[UK_MARK_MAX];
+	} blob[UK_REPLY_BLOBS_MAX];
+	size_t nblobs;
+};
 
 int
 uk_call_fail(struct uk_call *call, int code, const char *fmt, ...)
@@ -50,6 +78,206 @@ uk_call_result(struct uk_call *call)
 	if (call->result == NULL)
 		call->result = cJSON_CreateObject();
 	return call->result;
+}
+
+/* A per-process secret in the marks: a page cannot forge one. */
+static const char *
+mark_nonce(void)
+{
+	static char nonce[17];
+	uint64_t v = 0;
+
+	if (nonce[0] == '\0') {
+		if (uk_platform_random(&v, sizeof(v)) != 0)
+			v = (uint64_t)time(NULL) ^ (uint64_t)(uintptr_t)&v;
+		snprintf(nonce, sizeof(nonce), "%016" PRIx64, v);
+	}
+	return nonce;
+}
+
+/* Registers a blob; its member holds the mark until the reply is printed. */
+static cJSON *
+add_mark(struct uk_reply *rp, const struct uk_part *part, void *owned)
+{
+	size_t i = rp->nblobs;
+	cJSON *node;
+
+	snprintf(rp->blob[i].mark, UK_MARK_MAX, "\001ukblob-%s-%zu",
+	    mark_nonce(), i);
+	if ((node = cJSON_CreateStringReference(rp->blob[i].mark)) == NULL)
+		return NULL;
+	rp->blob[i].part = *part;
+	rp->blob[i].owned = owned;
+	rp->blob[i].lifted = NULL;
+	rp->nblobs++;
+	return node;
+}
+
+int
+uk_call_add_base64(struct uk_call *call, cJSON *obj, const char *key,
+    const struct uk_span *spans, size_t n, void *owned)
+{
+	struct uk_part part = { .kind = UK_PART_BASE64 };
+	unsigned char *flat = NULL;
+	cJSON *node;
+	size_t i, len = 0;
+	int r = UK_ERR_ALLOC_FAIL;
+
+	if (n > UK_PART_SPANS)
+		goto out;
+	for (i = 0; i < n; i++) {
+		part.span[i] = spans[i];
+		len += spans[i].len;
+	}
+	part.nspan = n;
+	if (call->reply != NULL && call->reply->nblobs < UK_REPLY_BLOBS_MAX) {
+		if ((node = add_mark(call->reply, &part, owned)) == NULL)
+			goto out;
+		if (!cJSON_AddItemToObject(obj, key, node)) {
+			call->reply->nblobs--;
+			cJSON_Delete(node);
+			goto out;
+		}
+		return 0;	/* owned is the reply's now */
+	}
+	/* No room for another blob: an ordinary string. */
+	if ((flat = malloc(len + 1)) == NULL)
+		goto out;
+	for (len = 0, i = 0; i < n; i++) {
+		memcpy(flat + len, spans[i].p, spans[i].len);
+		len += spans[i].len;
+	}
+	r = uk_json_add_base64(obj, key, flat, len);
+	free(flat);
+ out:
+	free(owned);
+	return r;
+}
+
+/* Takes the long plain strings of the result out of the text. */
+static int
+lift_strings(struct uk_reply *rp, cJSON *node)
+{
+	struct uk_part part = { .kind = UK_PART_PLAIN, .nspan = 1 };
+	size_t len;
+	char *saved;
+	int r;
+
+	for (; node != NULL && rp->nblobs < UK_REPLY_BLOBS_MAX;
+	    node = node->next) {
+		if (node->child != NULL &&
+		    (r = lift_strings(rp, node->child)) != 0)
+			return r;
+		if (!cJSON_IsString(node) || node->valuestring == NULL ||
+		    (len = strlen(node->valuestring)) < UK_JSON_LIFT_MIN ||
+		    !uk_json_plain(node->valuestring, len))
+			continue;
+		part.span[0].p = node->valuestring;
+		part.span[0].len = len;
+		saved = (node->type & cJSON_IsReference) ? NULL :
+		    node->valuestring;
+		snprintf(rp->blob[rp->nblobs].mark, UK_MARK_MAX,
+		    "\001ukblob-%s-%zu", mark_nonce(), rp->nblobs);
+		rp->blob[rp->nblobs].part = part;
+		rp->blob[rp->nblobs].owned = NULL;
+		rp->blob[rp->nblobs].lifted = saved;
+		node->valuestring = rp->blob[rp->nblobs].mark;
+		node->type |= cJSON_IsReference;
+		rp->nblobs++;
+	}
+	return 0;
+}
+
+/* Finds the printed marks and cuts the text into parts around them. */
+static int
+cut_text(struct uk_reply *rp)
+{
+	char printed[UK_MARK_MAX + 8];
+	const char *p, *second;
+	size_t i, j, at, from = 0, marklen[UK_REPLY_BLOBS_MAX];
+	size_t order[UK_REPLY_BLOBS_MAX], tmp;
+
+	for (i = 0; i < rp->nblobs; i++) {
+		/* cJSON prints the mark's \001 as \u0001; the quote that
+		 * follows makes "-1" differ from "-10". */
+		snprintf(printed, sizeof(printed), "\\u0001%s\"",
+		    rp->blob[i].mark + 1);
+		if ((p = strstr(rp->text, printed)) == NULL ||
+		    ((second = strstr(p + 1, printed)) != NULL))
+			return UK_ERR_INTERNAL;
+		rp->blob[i].at = (size_t)(p - rp->text);
+		marklen[i] = strlen(printed) - 1;
+		order[i] = i;
+	}
+	for (i = 1; i < rp->nblobs; i++)
+		for (j = i; j > 0 && rp->blob[order[j - 1]].at >
+		    rp->blob[order[j]].at; j--) {
+			tmp = order[j];
+			order[j] = order[j - 1];
+			order[j - 1] = tmp;
+		}
+	rp->nparts = 0;
+	for (i = 0; i < rp->nblobs; i++) {
+		at = rp->blob[order[i]].at;
+		rp->parts[rp->nparts++] = (struct uk_part){ .kind =
+		    UK_PART_TEXT, .span = { { rp->text + from, at - from } },
+		    .nspan = 1 };
+		rp->parts[rp->nparts++] = rp->blob[order[i]].part;
+		from = at + marklen[order[i]];
+	}
+	rp->parts[rp->nparts++] = (struct uk_part){ .kind = UK_PART_TEXT,
+	    .span = { { rp->text + from, strlen(rp->text) - from } },
+	    .nspan = 1 };
+	return 0;
+}
+
+void
+uk_reply_free(struct uk_reply *rp)
+{
+	size_t i;
+
+	if (rp == NULL)
+		return;
+	for (i = 0; i < rp->nblobs; i++) {
+		free(rp->blob[i].owned);
+		if (rp->blob[i].lifted != NULL)
+			cJSON_free(rp->blob[i].lifted);
+	}
+	cJSON_Delete(rp->resp);
+	cJSON_Delete(rp->request);
+	cJSON_free(rp->text);
+	free(rp);
+}
+
+int64_t
+uk_reply_id(const struct uk_reply *rp)
+{
+	return rp->id;
+}
+
+const struct uk_part *
+uk_reply_parts(const struct uk_reply *rp, size_t *np)
+{
+	*np = rp->nparts;
+	return rp->parts;
+}
+
+char *
+uk_reply_text(const struct uk_reply *rp)
+{
+	size_t i, len = 0;
+	char *s;
+
+	for (i = 0; i < rp->nparts; i++)
+		len += uk_part_len(&rp->parts[i]);
+	if ((s = malloc(len + 1)) == NULL)
+		return NULL;
+	for (len = 0, i = 0; i < rp->nparts; i++) {
+		uk_part_copy(&rp->parts[i], s + len);
+		len += uk_part_len(&rp->parts[i]);
+	}
+	s[len] = '\0';
+	return s;
 }
 
 const struct uk_method *
@@ -93,12 +321,12 @@ error_object(int code, const char *detail, cJSON *extra)
 	return e;
 }
 
-static char *
-response_text(int64_t id, cJSON *result, int code, const char *detail,
+/* The response tree: {"id":…,"result":…} or {"id":…,"error":…}. */
+static cJSON *
+response_tree(int64_t id, cJSON *result, int code, const char *detail,
     cJSON *extra)
 {
 	cJSON *resp, *e;
-	char *text = NULL;
 
 	if ((resp = cJSON_CreateObject()) == NULL) {
 		cJSON_Delete(result);
@@ -107,19 +335,33 @@ response_text(int64_t id, cJSON *result, int code, const char *detail,
 	if ((id >= 0 ? cJSON_AddNumberToObject(resp, "id", (double)id) :
 	    cJSON_AddNullToObject(resp, "id")) == NULL) {
 		cJSON_Delete(result);
-		goto out;
+		goto fail;
 	}
 	if (code == 0) {
 		if (result == NULL && (result = cJSON_CreateObject()) == NULL)
-			goto out;
+			goto fail;
 		cJSON_AddItemToObject(resp, "result", result);
 	} else {
 		if ((e = error_object(code, detail, extra)) == NULL)
-			goto out;
+			goto fail;
 		cJSON_AddItemToObject(resp, "error", e);
 	}
+	return resp;
+ fail:
+	cJSON_Delete(resp);
+	return NULL;
+}
+
+static char *
+response_text(int64_t id, cJSON *result, int code, const char *detail,
+    cJSON *extra)
+{
+	cJSON *resp = response_tree(id, result, code, detail, extra);
+	char *text;
+
+	if (resp == NULL)
+		return NULL;
 	text = cJSON_PrintUnformatted(resp);
- out:
 	cJSON_Delete(resp);
 	return text;
 }
@@ -166,21 +408,39 @@ parse_envelope(cJSON *root, struct uk_call *call)
 	return 0;
 }
 
+/* Drops what handlers registered for a response that will not carry it. */
+static void
+drop_blobs(struct uk_reply *rp)
+{
+	size_t i;
+
+	for (i = 0; i < rp->nblobs; i++) {
+		free(rp->blob[i].owned);
+		if (rp->blob[i].lifted != NULL)
+			cJSON_free(rp->blob[i].lifted);
+	}
+	rp->nblobs = 0;
+}
+
 int
-uk_rpc_handle(struct uk_ctx *ctx, const char *req, size_t len,
-    char **outp, int64_t *idp)
+uk_rpc_handle(struct uk_ctx *ctx, char *req, size_t len,
+    struct uk_reply **replyp)
 {
 	static cJSON empty_params = { .type = cJSON_Object };
 	struct uk_call call;
+	struct uk_reply *rp;
 	const struct uk_method *m;
 	cJSON *root = NULL;
 	int r;
 
+	*replyp = NULL;
+	if ((rp = calloc(1, sizeof(*rp))) == NULL)
+		return UK_ERR_ALLOC_FAIL;
 	memset(&call, 0, sizeof(call));
 	call.ctx = ctx;
 	call.id = -1;
-	*outp = NULL;
-	if ((r = uk_json_parse(req, len, &root)) != 0) {
+	call.reply = rp;
+	if ((r = uk_json_parse_inplace(req, len, &root)) != 0) {
 		snprintf(call.detail, sizeof(call.detail), "%s", uk_err_en(r));
 		goto respond;
 	}
@@ -212,12 +472,33 @@ uk_rpc_handle(struct uk_ctx *ctx, const char *req, size_t len,
 	else
 		uk_debug("request %lld %s from %s: ok", (long long)call.id,
 		    call.method, call.origin);
-	*outp = response_text(call.id, r == 0 ? call.result : NULL, r,
-	    call.detail, call.errinfo);
-	if (r != 0)
+	rp->id = call.id;
+	rp->request = root;
+	if (r != 0) {
+		drop_blobs(rp);
 		cJSON_Delete(call.result);
+		call.result = NULL;
+	}
+	rp->resp = response_tree(call.id, r == 0 ? call.result : NULL, r,
+	    call.detail, call.errinfo);
 	cJSON_Delete(call.errinfo);
-	*idp = call.id;
-	cJSON_Delete(root);
-	return *outp == NULL ? UK_ERR_ALLOC_FAIL : 0;
+	if (rp->resp == NULL || lift_strings(rp, rp->resp) != 0 ||
+	    (rp->text = cJSON_PrintUnformatted(rp->resp)) == NULL ||
+	    cut_text(rp) != 0) {
+		/* Say so, at least, in a response without blobs. */
+		uk_error("request %lld: cannot build the response",
+		    (long long)call.id);
+		drop_blobs(rp);
+		cJSON_Delete(rp->resp);
+		cJSON_free(rp->text);
+		rp->text = uk_rpc_error_text(call.id, UK_ERR_ALLOC_FAIL, NULL);
+		rp->resp = NULL;
+		if (rp->text == NULL) {
+			uk_reply_free(rp);
+			return UK_ERR_ALLOC_FAIL;
+		}
+		(void)cut_text(rp);
+	}
+	*replyp = rp;
+	return 0;
 }

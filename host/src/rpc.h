@@ -18,9 +18,11 @@
 
 #include <cjson/cJSON.h>
 
+#include "frame.h"
 #include "uk_setup.h"
 
 struct uk_ctx;
+struct uk_reply;
 
 #define UK_METHOD_NAME_MAX	64
 #define UK_DETAIL_MAX		256
@@ -36,6 +38,7 @@ struct uk_call {
 	cJSON *errinfo;		/* extra error members; see uk_call_errinfo */
 	char detail[UK_DETAIL_MAX];
 	char why[160];		/* filled by json.h getters */
+	struct uk_reply *reply;	/* where blobs go (uk_call_add_base64) */
 };
 
 typedef int (*uk_method_fn)(struct uk_call *call);
@@ -58,16 +61,38 @@ cJSON *uk_call_errinfo(struct uk_call *call);
 /* The result object (created on first use); NULL when out of memory. */
 cJSON *uk_call_result(struct uk_call *call);
 
+/*
+ * Adds member key to obj: a string, the base64 of the spans taken as one
+ * byte string, written to the browser straight from the spans when the
+ * response is sent — big results (an attached PKCS#7 of a 20 MiB document)
+ * are never copied into a response text.  The spans must stay valid until
+ * then: they may point into the request (uk_param_base64_take) or into
+ * owned (malloc'd, may be NULL), which the response frees — also on
+ * failure.  Returns 0 or UK_ERR_ALLOC_FAIL.
+ */
+int uk_call_add_base64(struct uk_call *call, cJSON *obj, const char *key,
+    const struct uk_span *spans, size_t n, void *owned) UK_WUR;
+
 /* Finds a registered method, or NULL. */
 const struct uk_method *uk_rpc_find(const char *name);
 
 /*
- * Handles one request text.  Always produces a response text: *outp is a
- * malloc'd string (caller frees) with *idp the request id (-1 when none).
- * Returns 0, or UK_ERR_ALLOC_FAIL when not even an error could be built.
+ * Handles one request text.  req is the caller's and must stay as it is
+ * until the reply is freed: long values are parsed in place and a result
+ * may be sent straight from them.  Always produces a reply (a result or an
+ * error); returns 0, or UK_ERR_ALLOC_FAIL when not even an error could be
+ * built.  Long plain string values of the result (UK_JSON_LIFT_MIN bytes
+ * or more) are sent from where they are, like uk_call_add_base64's.
  */
-int uk_rpc_handle(struct uk_ctx *ctx, const char *req, size_t len,
-    char **outp, int64_t *idp) UK_WUR;
+int uk_rpc_handle(struct uk_ctx *ctx, char *req, size_t len,
+    struct uk_reply **replyp) UK_WUR;
+
+/* The request id of a reply (-1 when none), and the parts to send. */
+int64_t uk_reply_id(const struct uk_reply *rp);
+const struct uk_part *uk_reply_parts(const struct uk_reply *rp, size_t *np);
+/* The whole response as one malloc'd string (tests, fuzzing). */
+char *uk_reply_text(const struct uk_reply *rp);
+void uk_reply_free(struct uk_reply *rp);
 
 /* Serialized error response for a failure outside any request (framing):
  * id < 0 gives "id": null.  Caller frees; NULL when out of memory. */

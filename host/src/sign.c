@@ -5,6 +5,7 @@
 
 #include <sys/types.h>
 
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -17,6 +18,7 @@
 #include <openssl/rsa.h>
 #include <openssl/x509.h>
 
+#include "cms_attach.h"
 #include "err.h"
 #include "log.h"
 #include "sign.h"
@@ -563,27 +565,26 @@ uk_envelope(X509 *cert, const unsigned char *data, size_t len,
 }
 
 int
-uk_cms_sign(EVP_PKEY *pkey, X509 *cert, const unsigned char *data,
-    size_t len, int detached, enum uk_hash h, unsigned char **outp,
-    size_t *outlenp)
+uk_cms_sign_parts(EVP_PKEY *pkey, X509 *cert, const unsigned char *data,
+    size_t len, int detached, enum uk_hash h, struct uk_cms_parts *parts)
 {
 	CMS_ContentInfo *cms = NULL;
-	BIO *in = NULL, *out = NULL;
-	unsigned flags = CMS_BINARY | CMS_PARTIAL;
-	int r = UK_ERR_SIGN;
+	BIO *in = NULL;
+	unsigned char *der = NULL;
+	unsigned flags = CMS_BINARY | CMS_PARTIAL | CMS_DETACHED;
+	int derlen, r = UK_ERR_SIGN;
 
-	*outp = NULL;
-	*outlenp = 0;
-	if (detached)
-		flags |= CMS_DETACHED;
+	memset(parts, 0, sizeof(*parts));
+	if (len > INT_MAX)
+		return UK_ERR_MESSAGE_TOO_LARGE;
 	ERR_clear_error();
-	if ((in = BIO_new_mem_buf(data, (int)len)) == NULL ||
-	    (out = BIO_new(BIO_s_mem())) == NULL) {
+	if ((in = BIO_new_mem_buf(data, (int)len)) == NULL) {
 		r = UK_ERR_ALLOC_FAIL;
 		goto out;
 	}
-	/* CMS_PARTIAL then CMS_final: the content is read once through the
-	 * digest BIO, never copied (20 MiB documents). */
+	/* Always detached: the content is read once through the digest BIO,
+	 * never copied; the attached form is re-framed around it
+	 * (cms_attach.h). */
 	if ((cms = CMS_sign(NULL, NULL, NULL, NULL, flags)) == NULL ||
 	    CMS_add1_signer(cms, cert, pkey, uk_hash_md(h),
 	    CMS_BINARY) == NULL ||
@@ -592,19 +593,42 @@ uk_cms_sign(EVP_PKEY *pkey, X509 *cert, const unsigned char *data,
 		    ERR_reason_error_string(ERR_peek_last_error()));
 		goto out;
 	}
-	if (i2d_CMS_bio(out, cms) != 1)
+	if ((derlen = i2d_CMS_ContentInfo(cms, &der)) <= 0)
 		goto out;
-	/* An attached structure holds a copy of the content: drop it
-	 * before the output is copied (peak memory on big documents). */
-	CMS_ContentInfo_free(cms);
-	cms = NULL;
-	if ((r = bio_to_buf(out, outp, outlenp)) != 0)
+	if (detached) {
+		parts->buf = malloc((size_t)derlen);
+		if (parts->buf == NULL) {
+			r = UK_ERR_ALLOC_FAIL;
+			goto out;
+		}
+		memcpy(parts->buf, der, (size_t)derlen);
+		parts->head = (size_t)derlen;
+	} else if ((r = uk_cms_attach(der, (size_t)derlen, data, len,
+	    parts)) != 0)
 		goto out;
 	/* success */
 	r = 0;
  out:
+	OPENSSL_free(der);
 	CMS_ContentInfo_free(cms);
 	BIO_free(in);
-	BIO_free(out);
+	return r;
+}
+
+int
+uk_cms_sign(EVP_PKEY *pkey, X509 *cert, const unsigned char *data,
+    size_t len, int detached, enum uk_hash h, unsigned char **outp,
+    size_t *outlenp)
+{
+	struct uk_cms_parts parts;
+	int r;
+
+	*outp = NULL;
+	*outlenp = 0;
+	if ((r = uk_cms_sign_parts(pkey, cert, data, len, detached, h,
+	    &parts)) != 0)
+		return r;
+	r = uk_cms_parts_flatten(&parts, outp, outlenp);
+	free(parts.buf);
 	return r;
 }

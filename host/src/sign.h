@@ -19,6 +19,7 @@
 #include <openssl/evp.h>
 #include <openssl/x509.h>
 
+#include "cms_attach.h"
 #include "uk_setup.h"
 
 enum uk_hash {
@@ -102,7 +103,18 @@ int uk_verify_cms(const unsigned char *cms, size_t cmslen,
 int uk_envelope(X509 *cert, const unsigned char *data, size_t len,
     unsigned char **outp, size_t *outlenp) UK_WUR;
 
-/* CMS_sign around an existing private key (token or software). */
+/*
+ * CMS SignedData (DER) of data with an existing private key (token or
+ * software): signingTime, contentType and messageDigest signed, the signer
+ * certificate included.  The attached form points at data instead of
+ * copying it (cms_attach.h): data must outlive *parts.  Caller frees
+ * parts->buf.
+ */
+int uk_cms_sign_parts(EVP_PKEY *pkey, X509 *cert, const unsigned char *data,
+    size_t len, int detached, enum uk_hash h, struct uk_cms_parts *parts)
+    UK_WUR;
+
+/* The same as one malloc'd DER buffer. */
 int uk_cms_sign(EVP_PKEY *pkey, X509 *cert, const unsigned char *data,
     size_t len, int detached, enum uk_hash h, unsigned char **outp,
     size_t *outlenp) UK_WUR;

@@ -830,25 +830,42 @@ uk_token_pkey(struct uk_ctx *ctx, const char *token, const char *cert_id,
 }
 
 int
-uk_token_sign_cms(struct uk_ctx *ctx, const char *token, const char *cert_id,
-    const unsigned char *data, size_t len, int detached, enum uk_hash hash,
-    unsigned char **cmsp, size_t *cmslenp)
+uk_token_sign_cms_parts(struct uk_ctx *ctx, const char *token,
+    const char *cert_id, const unsigned char *data, size_t len,
+    int detached, enum uk_hash hash, struct uk_cms_parts *parts)
 {
 	X509 *cert = NULL;
 	EVP_PKEY *pk = NULL;
 	char *idhex = NULL;
 	int r;
 
-	*cmsp = NULL;
-	*cmslenp = 0;
+	memset(parts, 0, sizeof(*parts));
 	if ((r = uk_token_find_cert(ctx, token, cert_id, &cert, &idhex)) != 0 ||
 	    (r = token_pkey_for(ctx, token, idhex, cert, &pk)) != 0)
 		goto out;
-	r = uk_cms_sign(pk, cert, data, len, detached, hash, cmsp, cmslenp);
+	r = uk_cms_sign_parts(pk, cert, data, len, detached, hash, parts);
  out:
 	EVP_PKEY_free(pk);
 	X509_free(cert);
 	free(idhex);
+	return r;
+}
+
+int
+uk_token_sign_cms(struct uk_ctx *ctx, const char *token, const char *cert_id,
+    const unsigned char *data, size_t len, int detached, enum uk_hash hash,
+    unsigned char **cmsp, size_t *cmslenp)
+{
+	struct uk_cms_parts parts;
+	int r;
+
+	*cmsp = NULL;
+	*cmslenp = 0;
+	if ((r = uk_token_sign_cms_parts(ctx, token, cert_id, data, len,
+	    detached, hash, &parts)) != 0)
+		return r;
+	r = uk_cms_parts_flatten(&parts, cmsp, cmslenp);
+	free(parts.buf);
 	return r;
 }
 

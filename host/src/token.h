@@ -41,6 +41,7 @@
 #include <p11-kit/pkcs11.h>
 #include <cjson/cJSON.h>
 
+#include "cms_attach.h"
 #include "uk_setup.h"
 #include "sign.h"
 
@@ -193,6 +194,11 @@ int uk_token_sign_cms(struct uk_ctx *ctx, const char *token,
     const char *cert_id, const unsigned char *data, size_t len,
     int detached, enum uk_hash hash, unsigned char **cmsp,
     size_t *cmslenp) UK_WUR;
+/* The same in parts (sign.h: uk_cms_sign_parts): the attached form
+ * points at data instead of copying it.  Caller frees parts->buf. */
+int uk_token_sign_cms_parts(struct uk_ctx *ctx, const char *token,
+    const char *cert_id, const unsigned char *data, size_t len,
+    int detached, enum uk_hash hash, struct uk_cms_parts *parts) UK_WUR;
 
 /* Decrypts a CMS/PKCS#7 EnvelopedData (DER) addressed to cert_id's
  * certificate with its token key.  *outp malloc'd; the caller wipes it

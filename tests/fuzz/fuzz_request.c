@@ -24,8 +24,8 @@ static struct uk_ctx ctx;
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
+	struct uk_reply *reply = NULL;
 	char *out = NULL, *text;
-	int64_t id;
 	cJSON *resp;
 
 	if (cfg == NULL) {
@@ -39,8 +39,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	memcpy(text, data, size);
 	text[size] = '\0';
-	if (uk_rpc_handle(&ctx, text, size, &out, &id) != 0)
+	if (uk_rpc_handle(&ctx, text, size, &reply) != 0 ||
+	    (out = uk_reply_text(reply)) == NULL)
 		abort();
+	uk_reply_free(reply);
 	free(text);
 	/* The response is JSON with either result or error. */
 	if ((resp = cJSON_Parse(out)) == NULL ||
@@ -48,6 +50,6 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	    (cJSON_GetObjectItem(resp, "error") == NULL))
 		abort();
 	cJSON_Delete(resp);
-	cJSON_free(out);
+	free(out);
 	return 0;
 }

@@ -17,6 +17,7 @@
 #include "ck_main.h"
 #include "err.h"
 #include "frame.h"
+#include "json.h"
 
 /* Feeds bytes into a pipe from a child, `step` bytes per write with a
  * pause, so the reader sees short reads.  Returns the read end. */
@@ -261,6 +262,102 @@ START_TEST(test_chunk_roundtrip)
 }
 END_TEST
 
+/*
+ * A message made of parts: text with escapes and multi-byte characters, a
+ * plain string written from where it lies, and a base64 part over three
+ * spans.  What arrives, single or chunked (also with a tiny budget that
+ * cuts inside base64 quads and UTF-8 characters), is the flat text; the
+ * base64 is checked against json.c's encoder.
+ */
+static const struct {
+	size_t plain, span[3], budget;
+} parts_cases[] = {
+	{ 10, { 0, 0, 0 }, 0 },
+	{ 100, { 1, 2, 3 }, 0 },
+	{ 5000, { 0, 70000, 0 }, 0 },
+	{ 300000, { 2, 1000000, 1 }, 0 },
+	{ 1, { 3000000, 0, 5 }, 0 },
+	{ 20000, { 7, 1000001, 2 }, 1000 },
+	{ 3, { 1, 900000, 1 }, 4097 },
+};
+
+START_TEST(test_parts_roundtrip)
+{
+	static const char head[] = "{\"id\":9,\"result\":{\"t\":\"中\\\"\\n"
+	    "文\",\"p\":\"";
+	static const char mid[] = "\",\"b\":\"";
+	static const char tail[] = "\"}}";
+	struct uk_part parts[5];
+	unsigned char *bin;
+	char *plain, *want, *b64, *back;
+	size_t i, n, total = 0, off, frames;
+	int p[2];
+	pid_t pid;
+
+	for (i = 0; i < 3; i++)
+		total += parts_cases[_i].span[i];
+	plain = malloc(parts_cases[_i].plain + 1);
+	bin = malloc(total + 1);
+	ck_assert_ptr_nonnull(plain);
+	ck_assert_ptr_nonnull(bin);
+	for (i = 0; i < parts_cases[_i].plain; i++)
+		plain[i] = (char)('!' + (i * 7) % 59);	/* no '"' or '\\' */
+	for (i = 0; i < parts_cases[_i].plain; i++)
+		if (plain[i] == '"' || plain[i] == '\\')
+			plain[i] = 'x';
+	for (i = 0; i < total; i++)
+		bin[i] = (unsigned char)(i * 2654435761u >> 13);
+	parts[0] = (struct uk_part){ UK_PART_TEXT, { { head, strlen(head) } },
+	    1 };
+	parts[1] = (struct uk_part){ UK_PART_PLAIN,
+	    { { plain, parts_cases[_i].plain } }, 1 };
+	parts[2] = (struct uk_part){ UK_PART_TEXT, { { mid, strlen(mid) } },
+	    1 };
+	parts[3] = (struct uk_part){ UK_PART_BASE64, { { bin,
+	    parts_cases[_i].span[0] }, { bin + parts_cases[_i].span[0],
+	    parts_cases[_i].span[1] }, { bin + parts_cases[_i].span[0] +
+	    parts_cases[_i].span[1], parts_cases[_i].span[2] } }, 3 };
+	parts[4] = (struct uk_part){ UK_PART_TEXT, { { tail, strlen(tail) } },
+	    1 };
+	b64 = uk_base64_encode(bin, total);
+	ck_assert_ptr_nonnull(b64);
+	ck_assert_uint_eq(uk_part_len(&parts[3]), strlen(b64));
+	for (n = 0, i = 0; i < 5; i++)
+		n += uk_part_len(&parts[i]);
+	want = malloc(n + 1);
+	ck_assert_ptr_nonnull(want);
+	for (off = 0, i = 0; i < 5; i++) {
+		uk_part_copy(&parts[i], want + off);
+		off += uk_part_len(&parts[i]);
+	}
+	want[n] = '\0';
+	ck_assert_int_eq(memcmp(want + strlen(head) + parts_cases[_i].plain +
+	    strlen(mid), b64, strlen(b64)), 0);
+
+	ck_assert_int_eq(pipe(p), 0);
+	if ((pid = fork()) == 0) {
+		close(p[0]);
+		_exit(uk_frame_send_parts(p[1], 9, parts, 5,
+		    parts_cases[_i].budget) == 0 ? 0 : 1);
+	}
+	close(p[1]);
+	back = reassemble(p[0], 9, &frames);
+	if (n < UK_FRAME_OUT_MAX)
+		ck_assert_uint_eq(frames, 1);
+	else if (parts_cases[_i].budget != 0)
+		ck_assert_uint_ge(frames, n / parts_cases[_i].budget);
+	ck_assert_uint_eq(strlen(back), n);
+	ck_assert(strcmp(back, want) == 0);
+	free(back);
+	close(p[0]);
+	waitpid(pid, NULL, 0);
+	free(want);
+	free(b64);
+	free(bin);
+	free(plain);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -274,6 +371,8 @@ main(void)
 	tcase_add_test(tc, test_write_limit);
 	tcase_add_test(tc, test_chunk_boundaries);
 	tcase_add_loop_test(tc, test_chunk_roundtrip, 0, 4);
+	tcase_add_loop_test(tc, test_parts_roundtrip, 0,
+	    UK_ARRAY_LEN(parts_cases));
 	suite_add_tcase(s, tc);
 	return uk_ck_run(s);
 }

@@ -3,6 +3,7 @@
 /* Strict JSON input, parameter getters, base64: accepted and rejected. */
 #include "uk_setup.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -49,6 +50,211 @@ START_TEST(test_parse_table)
 	else
 		ck_assert_ptr_null(root);
 	cJSON_Delete(root);
+	/* The in-place parser answers the same. */
+	{
+		char *copy = strdup(parse_cases[_i].text);
+
+		root = (cJSON *)1;
+		r = uk_json_parse_inplace(copy, strlen(copy), &root);
+		ck_assert_int_eq(r, parse_cases[_i].want);
+		cJSON_Delete(root);
+		free(copy);
+	}
+}
+END_TEST
+
+/* --- In-place parsing: random documents against the plain parser ---- */
+
+struct gen {
+	char *buf;
+	size_t len, cap;
+	unsigned seed;
+};
+
+static unsigned
+rnd(struct gen *g, unsigned n)
+{
+	g->seed = g->seed * 1103515245u + 12345u;
+	return (g->seed >> 8) % n;
+}
+
+static void
+put(struct gen *g, const char *s, size_t n)
+{
+	if (g->len + n + 1 > g->cap) {
+		g->cap = (g->len + n + 1) * 2;
+		g->buf = realloc(g->buf, g->cap);
+		ck_assert_ptr_nonnull(g->buf);
+	}
+	memcpy(g->buf + g->len, s, n);
+	g->len += n;
+	g->buf[g->len] = '\0';
+}
+
+/* A string of one of the sizes around the lifting threshold; some with
+ * escapes (never lifted), some with Chinese text and control escapes. */
+static void
+gen_string(struct gen *g)
+{
+	static const size_t sizes[] = { 0, 3, UK_JSON_LIFT_MIN - 1,
+	    UK_JSON_LIFT_MIN, UK_JSON_LIFT_MIN + 7, 70000 };
+	size_t n = sizes[rnd(g, UK_ARRAY_LEN(sizes))], i;
+	unsigned kind = rnd(g, 4);
+
+	put(g, "\"", 1);
+	for (i = 0; i < n; i++) {
+		if (kind == 1 && i == n / 2)
+			put(g, "\\n", 2);
+		else if (kind == 2 && i % 100 == 0)
+			put(g, "中", 3);
+		else {
+			char c = (char)('A' + (i + g->len) % 58);
+
+			put(g, c == '\\' ? "x" : &c, 1);
+		}
+	}
+	put(g, "\"", 1);
+}
+
+static void
+gen_value(struct gen *g, int depth)
+{
+	unsigned k = depth >= 5 ? rnd(g, 3) : rnd(g, 5), i, n;
+
+	switch (k) {
+	case 0:
+	case 1:
+		gen_string(g);
+		break;
+	case 2:
+		put(g, rnd(g, 2) ? "12.5" : "true", 4);
+		break;
+	case 3:
+		put(g, "[", 1);
+		for (n = rnd(g, 5), i = 0; i < n; i++) {
+			if (i > 0)
+				put(g, " , ", 3);
+			gen_value(g, depth + 1);
+		}
+		put(g, "]", 1);
+		break;
+	default:
+		put(g, "{", 1);
+		for (n = rnd(g, 5), i = 0; i < n; i++) {
+			if (i > 0)
+				put(g, ",", 1);
+			gen_string(g);	/* a key, long ones too */
+			if (rnd(g, 2))
+				put(g, " : ", 3);
+			else
+				put(g, ":", 1);
+			gen_value(g, depth + 1);
+		}
+		put(g, "}", 1);
+		break;
+	}
+}
+
+/* Counts string values that point into [lo, hi). */
+static size_t
+count_inside(const cJSON *n, const char *lo, const char *hi)
+{
+	size_t c = 0;
+
+	for (; n != NULL; n = n->next) {
+		if (cJSON_IsString(n) && n->valuestring >= lo &&
+		    n->valuestring < hi)
+			c++;
+		c += count_inside(n->child, lo, hi);
+	}
+	return c;
+}
+
+START_TEST(test_parse_inplace_random)
+{
+	struct gen g = { NULL, 0, 0, (unsigned)_i * 7919u + 1 };
+	cJSON *plain = NULL, *inplace = NULL;
+	char *copy, *pa, *pb;
+
+	gen_value(&g, 0);
+	ck_assert_int_eq(uk_json_parse(g.buf, g.len, &plain), 0);
+	copy = malloc(g.len + 1);
+	ck_assert_ptr_nonnull(copy);
+	memcpy(copy, g.buf, g.len + 1);
+	ck_assert_int_eq(uk_json_parse_inplace(copy, g.len, &inplace), 0);
+	/* Printed, not cJSON_Compare: that one looks duplicate keys up by
+	 * name and so cannot compare documents that have them. */
+	pa = cJSON_PrintUnformatted(plain);
+	pb = cJSON_PrintUnformatted(inplace);
+	ck_assert_ptr_nonnull(pa);
+	ck_assert_ptr_nonnull(pb);
+	ck_assert_msg(strcmp(pa, pb) == 0, "document %d differs", _i);
+	free(pa);
+	free(pb);
+	ck_assert_uint_le(count_inside(inplace, copy, copy + g.len),
+	    UK_JSON_LIFT_MAX);
+	cJSON_Delete(inplace);
+	cJSON_Delete(plain);
+	free(copy);
+	free(g.buf);
+}
+END_TEST
+
+START_TEST(test_parse_inplace_lifts)
+{
+	char *text, *copy, *big = malloc(UK_JSON_LIFT_MIN + 1);
+	const unsigned char *bin;
+	cJSON *root;
+	size_t len, n;
+
+	ck_assert_ptr_nonnull(big);
+	memset(big, 'A', UK_JSON_LIFT_MIN);
+	big[UK_JSON_LIFT_MIN] = '\0';
+	text = malloc(3 * UK_JSON_LIFT_MIN + 100);
+	ck_assert_ptr_nonnull(text);
+	/* key long too (kept a copy), then a value, then an escaped one */
+	sprintf(text, "{\"%s\":1,\"v\":\"%s\",\"e\":\"\\u0021%s\"}", big, big,
+	    big);
+	len = strlen(text);
+	copy = strdup(text);
+	ck_assert_int_eq(uk_json_parse_inplace(copy, len, &root), 0);
+	ck_assert_int_eq(count_inside(root, copy, copy + len), 1);
+	ck_assert_str_eq(cJSON_GetObjectItem(root, "v")->valuestring, big);
+	/* base64 decoded where it lies: AAAA -> 00 00 00 */
+	ck_assert_int_eq(uk_param_base64_take(root, "v", 1, 1 << 20, &bin, &n,
+	    NULL, 0), 0);
+	ck_assert_uint_eq(n, UK_JSON_LIFT_MIN / 4 * 3);
+	ck_assert_ptr_eq(bin, (const unsigned char *)copy + 2 +
+	    UK_JSON_LIFT_MIN + 9);
+	ck_assert(bin[0] == 0 && bin[n - 1] == 0);
+	ck_assert_int_eq(uk_param_base64_take(root, "e", 1, 1 << 20, &bin, &n,
+	    NULL, 0), UK_ERR_INVALID_PARAM);
+	cJSON_Delete(root);
+	free(copy);
+	free(text);
+	free(big);
+}
+END_TEST
+
+START_TEST(test_plain)
+{
+	char buf[64];
+	size_t i, len;
+	int c, want;
+
+	/* Every byte value at every position of a 40-byte run (SIMD lanes,
+	 * the word loop and the tail), against the definition. */
+	for (c = 0; c < 256; c++)
+		for (len = 1; len <= 40; len += 13)
+			for (i = 0; i < len; i++) {
+				memset(buf, 'a', len);
+				buf[i] = (char)c;
+				want = c >= 0x20 && c <= 0x7e && c != '"' &&
+				    c != '\\';
+				ck_assert_msg(uk_json_plain(buf, len) == want,
+				    "byte %02x at %zu of %zu", c, i, len);
+			}
+	ck_assert_int_eq(uk_json_plain("", 0), 1);
 }
 END_TEST
 
@@ -223,6 +429,9 @@ main(void)
 	tcase_add_loop_test(tc, test_parse_table, 0,
 	    UK_ARRAY_LEN(parse_cases));
 	tcase_add_test(tc, test_embedded_nul);
+	tcase_add_loop_test(tc, test_parse_inplace_random, 0, 200);
+	tcase_add_test(tc, test_parse_inplace_lifts);
+	tcase_add_test(tc, test_plain);
 	tcase_add_test(tc, test_getters);
 	tcase_add_test(tc, test_only_members);
 	tcase_add_loop_test(tc, test_base64_table, 0, UK_ARRAY_LEN(b64_cases));

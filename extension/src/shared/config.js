@@ -17,10 +17,13 @@ const config = Object.freeze({
   /** Origin sent to the host for the extension's own UI (popup). */
   UI_ORIGIN: "ukeylink:ui",
 
-  /** Bytes (UTF-8) of one browser → host message; the host's default limits.maxRequestBytes. */
-  NATIVE_MESSAGE_MAX_BYTES: 8 * 1024 * 1024,
+  /**
+   * Bytes (UTF-8) of one browser → host message; the host's default limits.maxRequestBytes.
+   * 32 MiB: a 20 MiB document travels as 27 MiB of base64 (the host holds it once).
+   */
+  NATIVE_MESSAGE_MAX_BYTES: 32 * 1024 * 1024,
   /** Bytes (UTF-8) of one page → extension bridge message. */
-  PAGE_MESSAGE_MAX_BYTES: 8 * 1024 * 1024,
+  PAGE_MESSAGE_MAX_BYTES: 32 * 1024 * 1024,
   /** Characters of one reassembled chunked host response. */
   REASSEMBLED_MAX_CHARS: 64 * 1024 * 1024,
   /** Chunks of one chunked host response. */

@@ -4,6 +4,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 
+import config from "../../shared/config.js";
 import HostDisconnectedError from "../../shared/errors/HostDisconnectedError.js";
 import HostError from "../../shared/errors/HostError.js";
 import HostVersionError from "../../shared/errors/HostVersionError.js";
@@ -161,7 +162,8 @@ describe("NativeAppService", () => {
   it("refuses an outgoing message over NATIVE_MESSAGE_MAX_BYTES (UTF-8 bytes)", async () => {
     const { svc, ports } = service(echo);
     await svc.connect();
-    const chinese = "签".repeat(Math.ceil((8 * 1024 * 1024) / 3)); // < 8 Mi chars, > 8 MiB bytes
+    // fewer characters than the limit, more UTF-8 bytes
+    const chinese = "签".repeat(Math.ceil(config.NATIVE_MESSAGE_MAX_BYTES / 3));
     await assert.rejects(svc.request("host.ping", { data: chinese }), MessageTooLargeError);
     assert.equal(ports[0].sent.length, 1);
   });

@@ -4,6 +4,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 
+import config from "../config.js";
 import HostError from "../errors/HostError.js";
 import InvalidArgumentError from "../errors/InvalidArgumentError.js";
 import MessageTooLargeError from "../errors/MessageTooLargeError.js";
@@ -53,7 +54,7 @@ describe("validatePageRequest", () => {
     assert.throws(() => validatePageRequest({ action: "portal.call", payload: { method: "seal.write", params: deep } }), InvalidArgumentError);
   });
   it("rejects an oversized message", () => {
-    const big = "x".repeat(8 * 1024 * 1024 + 1);
+    const big = "x".repeat(config.PAGE_MESSAGE_MAX_BYTES + 1);
     assert.throws(() => validatePageRequest({ action: "se.call", payload: { method: "SEH_Digest", args: [big, 3] } }), MessageTooLargeError);
   });
 });
