@@ -102,7 +102,8 @@ string_stop(const unsigned char *u, size_t len, size_t i)
 	const __m128i quote = _mm_set1_epi8('"'), bsl = _mm_set1_epi8('\\');
 	__m128i v;
 
-	while (len - i >= 16) {
+	/* i may be past the end: an escape can be the last byte. */
+	while (i < len && len - i >= 16) {
 		v = _mm_loadu_si128((const __m128i *)(const void *)(u + i));
 		if (_mm_movemask_epi8(_mm_or_si128(_mm_cmpeq_epi8(v, quote),
 		    _mm_cmpeq_epi8(v, bsl))) != 0)
@@ -110,7 +111,7 @@ string_stop(const unsigned char *u, size_t len, size_t i)
 		i += 16;
 	}
 #endif
-	while (len - i >= 8) {
+	while (i < len && len - i >= 8) {
 		memcpy(&w, u + i, sizeof(w));
 		if (has_zero_byte(w ^ BYTES8('"')) ||
 		    has_zero_byte(w ^ BYTES8('\\')))

@@ -2,7 +2,8 @@
 /* Copyright (c) 2026 UKeyLink authors */
 /*
  * libFuzzer: one request text through parsing, validation, policy and
- * dispatch.  Every input must give exactly one well-formed response.
+ * dispatch.  Every input must give exactly one well-formed response, and
+ * the in-place parser must read it as the plain parser does.
  */
 #include "uk_setup.h"
 
@@ -14,6 +15,7 @@
 
 #include "config.h"
 #include "host.h"
+#include "json.h"
 #include "rpc.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -33,6 +35,33 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (uk_config_defaults(&cfg) != 0 ||
 		    uk_ctx_init(&ctx, cfg, -1) != 0)
 			abort();
+	}
+	/* The in-place parser must agree with the plain one, and leave the
+	 * text it did not lift alone. */
+	{
+		cJSON *a = NULL, *b = NULL;
+		char *copy, *pa, *pb;
+		int ra, rb;
+
+		if ((copy = malloc(size + 1)) == NULL)
+			return 0;
+		memcpy(copy, data, size);
+		copy[size] = '\0';
+		ra = uk_json_parse((const char *)data, size, &a);
+		rb = uk_json_parse_inplace(copy, size, &b);
+		if (ra != rb)
+			abort();
+		if (ra == 0) {
+			pa = cJSON_PrintUnformatted(a);
+			pb = cJSON_PrintUnformatted(b);
+			if (pa == NULL || pb == NULL || strcmp(pa, pb) != 0)
+				abort();
+			cJSON_free(pa);
+			cJSON_free(pb);
+		}
+		cJSON_Delete(a);
+		cJSON_Delete(b);
+		free(copy);
 	}
 	/* The framing layer hands over NUL-terminated messages. */
 	if ((text = malloc(size + 1)) == NULL)

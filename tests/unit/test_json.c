@@ -35,6 +35,8 @@ static const struct {
 	{ "[[[[[[[[[[[[[[[[[1]]]]]]]]]]]]]]]]]", UK_ERR_TOO_DEEP },
 	{ "{\"s\":\"[[[[[[[[[[[[[[[[[[[[[[\"}", 0 },	/* brackets in a string */
 	{ "{\"s\":\"\\\"[[[[[[[[[[[[[[[[[[[\"}", 0 },	/* after an escaped quote */
+	{ "\"\\", UK_ERR_NOT_JSON },	/* an escape as the last byte */
+	{ "[\"abcdefghijklmnopqrstuvwxyz\\", UK_ERR_NOT_JSON },
 };
 
 START_TEST(test_parse_table)
