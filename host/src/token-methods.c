@@ -277,7 +277,8 @@ sign_common(struct uk_call *call, int is_digest)
 	static const char *const allowed_digest[] = { "token", "certId",
 	    "digest", "hash", "scheme", NULL };
 	struct uk_sign_req req;
-	unsigned char *in = NULL, *sig = NULL;
+	const unsigned char *in = NULL;
+	unsigned char *sig = NULL;
 	size_t inlen = 0, siglen = 0;
 	int r;
 
@@ -287,11 +288,10 @@ sign_common(struct uk_call *call, int is_digest)
 	    get_cert_id(call, &req.cert_id) != 0 ||
 	    get_hash(call, "hash", 0, UK_HASH_SHA256, &req.hash) != 0 ||
 	    get_scheme(call, &req.scheme) != 0 ||
-	    uk_param_base64(call->params, is_digest ? "digest" : "data", 1,
-	    is_digest ? UK_HASH_MAX_LEN : DATA_MAX, &in, &inlen, WHY) != 0)
+	    uk_param_base64_take(call->params, is_digest ? "digest" : "data",
+	    1, is_digest ? UK_HASH_MAX_LEN : DATA_MAX, &in, &inlen, WHY) != 0)
 		return uk_call_bad_param(call);
 	if (is_digest && inlen != uk_hash_len(req.hash)) {
-		free(in);
 		return uk_call_fail(call, UK_ERR_INVALID_PARAM, "'digest' must "
 		    "be %zu bytes for %s", uk_hash_len(req.hash),
 		    uk_hash_name(req.hash));
@@ -300,7 +300,6 @@ sign_common(struct uk_call *call, int is_digest)
 	req.len = inlen;
 	req.is_digest = is_digest;
 	r = uk_token_sign(call->ctx, &req, &sig, &siglen);
-	free(in);
 	if (r == 0)
 		r = add_b64(call, "signature", sig, siglen);
 	free(sig);
@@ -361,7 +360,7 @@ m_sign_verify(struct uk_call *call)
 {
 	static const char *const allowed[] = { "cert", "data", "digest",
 	    "hash", "scheme", "signature", NULL };
-	unsigned char *in = NULL, *sig = NULL;
+	const unsigned char *in = NULL, *sig = NULL;
 	size_t inlen = 0, siglen = 0;
 	enum uk_sig_scheme scheme;
 	enum uk_hash h;
@@ -378,10 +377,10 @@ m_sign_verify(struct uk_call *call)
 		    "one of 'data' and 'digest'");
 	if ((r = get_cert(call, &cert)) != 0)
 		return r;
-	if (uk_param_base64(call->params, is_digest ? "digest" : "data", 1,
-	    DATA_MAX, &in, &inlen, WHY) != 0 ||
-	    uk_param_base64(call->params, "signature", 1, 4096, &sig, &siglen,
-	    WHY) != 0) {
+	if (uk_param_base64_take(call->params, is_digest ? "digest" : "data",
+	    1, DATA_MAX, &in, &inlen, WHY) != 0 ||
+	    uk_param_base64_take(call->params, "signature", 1, 4096, &sig,
+	    &siglen, WHY) != 0) {
 		r = uk_call_bad_param(call);
 		goto out;
 	}
@@ -391,8 +390,6 @@ m_sign_verify(struct uk_call *call)
 	r = cJSON_AddTrueToObject(uk_call_result(call), "ok") ? 0 :
 	    UK_ERR_ALLOC_FAIL;
  out:
-	free(in);
-	free(sig);
 	X509_free(cert);
 	return r;
 }
@@ -401,16 +398,17 @@ static int
 m_sign_verify_cms(struct uk_call *call)
 {
 	static const char *const allowed[] = { "cms", "data", NULL };
-	unsigned char *cms = NULL, *data = NULL, *content = NULL, *der = NULL;
+	const unsigned char *cms = NULL, *data = NULL;
+	unsigned char *content = NULL, *der = NULL;
 	size_t cmslen = 0, datalen = 0, contentlen = 0;
 	X509 *signer = NULL;
 	cJSON *res;
 	int r, n;
 
 	if (only(call, allowed) != 0 ||
-	    uk_param_base64(call->params, "cms", 1, DATA_MAX, &cms, &cmslen,
-	    WHY) != 0 ||
-	    uk_param_base64(call->params, "data", 0, DATA_MAX, &data,
+	    uk_param_base64_take(call->params, "cms", 1, DATA_MAX, &cms,
+	    &cmslen, WHY) != 0 ||
+	    uk_param_base64_take(call->params, "data", 0, DATA_MAX, &data,
 	    &datalen, WHY) != 0) {
 		r = uk_call_bad_param(call);
 		goto out;
@@ -420,10 +418,19 @@ m_sign_verify_cms(struct uk_call *call)
 		goto out;
 	r = UK_ERR_ALLOC_FAIL;
 	if ((res = uk_call_result(call)) == NULL ||
-	    cJSON_AddTrueToObject(res, "ok") == NULL ||
-	    (content != NULL &&
-	    uk_json_add_base64(res, "content", content, contentlen) != 0))
+	    cJSON_AddTrueToObject(res, "ok") == NULL)
 		goto out;
+	if (content != NULL) {
+		struct uk_span sp = { content, contentlen };
+
+		/* The content goes out from its buffer, which the reply
+		 * frees. */
+		r = uk_call_add_base64(call, res, "content", &sp, 1, content);
+		content = NULL;
+		if (r != 0)
+			goto out;
+		r = UK_ERR_ALLOC_FAIL;
+	}
 	if (signer != NULL && ((n = i2d_X509(signer, &der)) <= 0 ||
 	    uk_json_add_base64(res, "signer", der, (size_t)n) != 0))
 		goto out;
@@ -432,8 +439,6 @@ m_sign_verify_cms(struct uk_call *call)
  out:
 	OPENSSL_free(der);
 	X509_free(signer);
-	free(cms);
-	free(data);
 	free(content);
 	return r;
 }
@@ -442,18 +447,18 @@ static int
 m_crypto_digest(struct uk_call *call)
 {
 	static const char *const allowed[] = { "data", "hash", NULL };
-	unsigned char *in = NULL, md[UK_HASH_MAX_LEN];
+	const unsigned char *in = NULL;
+	unsigned char md[UK_HASH_MAX_LEN];
 	size_t inlen = 0, mdlen = 0;
 	enum uk_hash h;
 	int r;
 
 	if (only(call, allowed) != 0 ||
 	    get_hash(call, "hash", 1, UK_HASH_NONE, &h) != 0 ||
-	    uk_param_base64(call->params, "data", 1, DATA_MAX, &in, &inlen,
-	    WHY) != 0)
+	    uk_param_base64_take(call->params, "data", 1, DATA_MAX, &in,
+	    &inlen, WHY) != 0)
 		return uk_call_bad_param(call);
 	r = uk_digest(h, in, inlen, md, &mdlen);
-	free(in);
 	return r != 0 ? r : add_b64(call, "digest", md, mdlen);
 }
 
@@ -480,27 +485,34 @@ static int
 m_crypto_envelope(struct uk_call *call)
 {
 	static const char *const allowed[] = { "cert", "data", NULL };
-	unsigned char *in = NULL, *env = NULL;
+	const unsigned char *in = NULL;
+	unsigned char *env = NULL;
 	size_t inlen = 0, envlen = 0;
 	X509 *cert = NULL;
+	struct uk_span sp;
+	cJSON *res;
 	int r;
 
 	if (only(call, allowed) != 0)
 		return uk_call_bad_param(call);
 	if ((r = get_cert(call, &cert)) != 0)
 		return r;
-	if (uk_param_base64(call->params, "data", 1, DATA_MAX, &in, &inlen,
-	    WHY) != 0) {
+	if (uk_param_base64_take(call->params, "data", 1, DATA_MAX, &in,
+	    &inlen, WHY) != 0) {
 		X509_free(cert);
 		return uk_call_bad_param(call);
 	}
 	r = uk_envelope(cert, in, inlen, &env, &envlen);
-	if (r == 0)
-		r = add_b64(call, "envelope", env, envlen);
 	X509_free(cert);
-	free(in);
-	free(env);
-	return r;
+	if (r != 0)
+		return r;
+	if ((res = uk_call_result(call)) == NULL) {
+		free(env);
+		return UK_ERR_ALLOC_FAIL;
+	}
+	/* Sent from the DER buffer, which the reply frees. */
+	sp = (struct uk_span){ env, envlen };
+	return uk_call_add_base64(call, res, "envelope", &sp, 1, env);
 }
 
 static int
@@ -509,18 +521,18 @@ m_crypto_decrypt(struct uk_call *call)
 	static const char *const allowed[] = { "token", "certId", "envelope",
 	    NULL };
 	const char *token, *cert_id = NULL;
-	unsigned char *in = NULL, *out = NULL;
+	const unsigned char *in = NULL;
+	unsigned char *out = NULL;
 	size_t inlen = 0, outlen = 0;
 	int r;
 
 	if (only(call, allowed) != 0 || get_token(call, 1, &token) != 0 ||
 	    get_cert_id(call, &cert_id) != 0 ||
-	    uk_param_base64(call->params, "envelope", 1, DATA_MAX, &in, &inlen,
-	    WHY) != 0)
+	    uk_param_base64_take(call->params, "envelope", 1, DATA_MAX, &in,
+	    &inlen, WHY) != 0)
 		return uk_call_bad_param(call);
 	r = uk_token_decrypt_cms(call->ctx, token, cert_id, in, inlen, &out,
 	    &outlen);
-	free(in);
 	if (r == 0)
 		r = add_b64(call, "data", out, outlen);
 	uk_freezero(out, outlen);
