@@ -401,6 +401,58 @@ sign_ec(struct uk_token_state *st, struct tk_token *t, struct tk_key *k,
 	return uk_ecdsa_raw_to_der(raw, rawlen, sigp, siglenp);
 }
 
+/* 1 when sig is exactly one DER ECDSA-Sig-Value (nothing trailing, and
+ * re-encoding gives the same bytes). */
+static int
+is_der_sig(const unsigned char *sig, size_t len)
+{
+	const unsigned char *p = sig;
+	unsigned char *re = NULL;
+	ECDSA_SIG *es;
+	int n = 0;
+
+	if (len < 8 || sig[0] != 0x30 ||
+	    (es = d2i_ECDSA_SIG(NULL, &p, (long)len)) == NULL)
+		return 0;
+	if ((size_t)(p - sig) == len)
+		n = i2d_ECDSA_SIG(es, &re);
+	ECDSA_SIG_free(es);
+	n = n > 0 && (size_t)n == len && memcmp(re, sig, len) == 0;
+	OPENSSL_free(re);
+	return n;
+}
+
+/*
+ * SM2 through the vendor mechanism, which takes the message and hashes
+ * Z ‖ M itself.  Vendors return r ‖ s (CKM_SM3_SM2) or DER (their _DER
+ * variants): a strict DER parse decides, so either number works in
+ * pkcs11.sm2Mechanism (raw r ‖ s that happens to be valid, canonical
+ * DER of its own length is vanishingly unlikely).  *sigp: DER.
+ */
+static int
+sign_sm2(struct uk_token_state *st, struct tk_token *t, struct tk_key *k,
+    const unsigned char *msg, size_t len, unsigned char **sigp,
+    size_t *siglenp)
+{
+	CK_MECHANISM mech = { st->sm2_mech, NULL, 0 };
+	unsigned char raw[TK_SIG_MAX];
+	size_t rawlen = sizeof(raw);
+	int r;
+
+	if (st->sm2_mech == 0)
+		return UK_ERR_MECHANISM;
+	if ((r = key_op(st, t, k, &mech, 0, msg, len, raw, &rawlen)) != 0)
+		return r;
+	if (!is_der_sig(raw, rawlen))
+		return uk_ecdsa_raw_to_der(raw, rawlen, sigp, siglenp) != 0 ?
+		    UK_ERR_SIGN : 0;
+	if ((*sigp = malloc(rawlen)) == NULL)
+		return UK_ERR_ALLOC_FAIL;
+	memcpy(*sigp, raw, rawlen);
+	*siglenp = rawlen;
+	return 0;
+}
+
 static enum uk_sig_scheme
 auto_scheme(const struct tk_key *k, enum uk_sig_scheme s)
 {
@@ -432,12 +484,13 @@ uk_token_sign(struct uk_ctx *ctx, const struct uk_sign_req *req,
 	    (scheme == UK_SCHEME_SM2) != (k->sm2 != 0))
 		return UK_ERR_MECHANISM;
 	if (scheme == UK_SCHEME_SM2) {
-		/* The vendor mechanism hashes Z ‖ M itself: pass the
-		 * message (or the caller's e = SM3(Z ‖ M) digest). */
-		if (ctx->token->sm2_mech == 0)
+		/* The vendor mechanism hashes Z ‖ M itself: it can only be
+		 * given the message.  A digest (e = SM3(Z ‖ M) already)
+		 * would be hashed again into a signature nobody verifies. */
+		if (req->is_digest)
 			return UK_ERR_MECHANISM;
-		return sign_ec(ctx->token, t, k, ctx->token->sm2_mech,
-		    UK_SCHEME_ECDSA, req->data, req->len, sigp, siglenp);
+		return sign_sm2(ctx->token, t, k, req->data, req->len, sigp,
+		    siglenp);
 	}
 	if (req->is_digest) {
 		if (req->len != uk_hash_len(req->hash))

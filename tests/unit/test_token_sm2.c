@@ -129,6 +129,25 @@ se(const char *method, const char *args)
 	    args);
 }
 
+static const char *
+se_value(const cJSON *resp)
+{
+	const cJSON *res = res_of(resp);
+
+	ck_assert_int_eq(cJSON_GetObjectItem(res, "errorCode")->valueint, 0);
+	return str_of(res, "value");
+}
+
+/* A call that must succeed with errorCode 0 and value null. */
+static void
+se_ok(cJSON *resp)
+{
+	const cJSON *res = res_of(resp);
+
+	ck_assert_int_eq(cJSON_GetObjectItem(res, "errorCode")->valueint, 0);
+	cJSON_Delete(resp);
+}
+
 /* --- The token's state directory ------------------------------------ */
 
 static void
@@ -227,6 +246,16 @@ write_work(const char *name, const char *text)
 	ck_assert_int_eq(uk_test_write_file(path, text, strlen(text)), 0);
 }
 
+/* openssl's own SM2 verification (GM/T 0009, default ID) of work/sig
+ * over work/<file>; 0 when it verifies. */
+static int
+openssl_sm2_verify(const char *file)
+{
+	return uk_test_sh("openssl pkeyutl -verify -pubin -inkey %s/sm2.pub "
+	    "-rawin -digest sm3 -pkeyopt distid:" SM2_ID " -in %s/%s "
+	    "-sigfile %s/sig", pki, work, file, work);
+}
+
 /* The PIN state member b of an object with a "pin" member. */
 static int
 pin_flag(const cJSON *o, const char *b)
@@ -310,6 +339,85 @@ START_TEST(test_list_and_certs)
 }
 END_TEST
 
+START_TEST(test_sign_sm2)
+{
+	char path[160], *der;
+	const char *sig;
+	cJSON *resp, *r2;
+
+	cJSON_Delete(errf(UK_ERR_NOT_LOGGED_IN, "sign.data",
+	    "{\"token\":\"%s\",\"certId\":\"01\",\"data\":\"%s\"}", tok,
+	    msg_b64));
+	login();
+	write_work("msg", msg);
+	/* scheme sm2, and the default scheme of an SM2 key */
+	resp = okf("sign.data", "{\"token\":\"%s\",\"certId\":\"01\","
+	    "\"data\":\"%s\",\"scheme\":\"sm2\"}", tok, msg_b64);
+	sig = str_of(res_of(resp), "signature");
+	save_b64(sig, "sig");
+	ck_assert_int_eq(openssl_sm2_verify("msg"), 0);
+	ck_assert_int_eq(uk_test_sh("openssl dgst -sm3 -verify %s/sm2.pub "
+	    "-sigopt distid:" SM2_ID " -signature %s/sig %s/msg", pki, work,
+	    work), 0);
+	/* not vacuous: another message does not verify */
+	write_work("other", "UKeyLink SM2 other message");
+	ck_assert_int_ne(openssl_sm2_verify("other"), 0);
+	/* and the host's own verification */
+	snprintf(path, sizeof(path), "%s/token/01.pem", base);
+	ck_assert_int_eq(uk_test_sh("openssl x509 -in %s -outform DER -out "
+	    "%s/cert.der", path, work), 0);
+	snprintf(path, sizeof(path), "%s/cert.der", work);
+	der = uk_test_file_b64(path);
+	ck_assert_ptr_nonnull(der);
+	cJSON_Delete(okf("sign.verify", "{\"cert\":\"%s\",\"data\":\"%s\","
+	    "\"hash\":\"sm3\",\"signature\":\"%s\"}", der, msg_b64, sig));
+	cJSON_Delete(errf(UK_ERR_VERIFY_SIGNATURE, "sign.verify",
+	    "{\"cert\":\"%s\",\"data\":\"AAAA\",\"hash\":\"sm3\","
+	    "\"signature\":\"%s\"}", der, sig));
+	cJSON_Delete(resp);
+	r2 = okf("sign.data", "{\"token\":\"%s\",\"certId\":\"01\","
+	    "\"data\":\"%s\"}", tok, msg_b64);
+	save_b64(str_of(res_of(r2), "signature"), "sig");
+	ck_assert_int_eq(openssl_sm2_verify("msg"), 0);
+	cJSON_Delete(r2);
+	free(der);
+}
+END_TEST
+
+START_TEST(test_sign_sm2_refusals)
+{
+	login();
+	/* The vendor mechanism hashes Z ‖ M itself: a digest cannot be
+	 * signed through it (it would be hashed again). */
+	cJSON_Delete(errf(UK_ERR_MECHANISM, "sign.digest",
+	    "{\"token\":\"%s\",\"certId\":\"01\",\"digest\":"
+	    "\"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=\",\"hash\":\"sm3\","
+	    "\"scheme\":\"sm2\"}", tok));
+	/* an SM2 key is not an ECDSA key, nor the other way round */
+	cJSON_Delete(errf(UK_ERR_MECHANISM, "sign.data",
+	    "{\"token\":\"%s\",\"certId\":\"01\",\"data\":\"%s\","
+	    "\"scheme\":\"ecdsa\"}", tok, msg_b64));
+	cJSON_Delete(errf(UK_ERR_MECHANISM, "sign.data",
+	    "{\"token\":\"%s\",\"certId\":\"02\",\"data\":\"%s\","
+	    "\"scheme\":\"sm2\"}", tok, msg_b64));
+}
+END_TEST
+
+/* Without pkcs11.sm2Mechanism an SM2 key cannot sign. */
+START_TEST(test_sign_sm2_unconfigured)
+{
+	teardown();
+	start(NULL);
+	login();
+	cJSON_Delete(errf(UK_ERR_MECHANISM, "sign.data",
+	    "{\"token\":\"%s\",\"certId\":\"01\",\"data\":\"%s\"}", tok,
+	    msg_b64));
+	cJSON_Delete(errf(UK_ERR_MECHANISM, "sign.cms",
+	    "{\"token\":\"%s\",\"certId\":\"01\",\"data\":\"%s\"}", tok,
+	    msg_b64));
+}
+END_TEST
+
 /* The non-SM2 path on the same module: ECDSA P-256. */
 START_TEST(test_sign_ecdsa)
 {
@@ -323,6 +431,46 @@ START_TEST(test_sign_ecdsa)
 	ck_assert_int_eq(uk_test_sh("openssl dgst -sha256 -verify %s/ec.pub "
 	    "-signature %s/sig %s/msg", pki, work, work), 0);
 	cJSON_Delete(resp);
+}
+END_TEST
+
+START_TEST(test_se_sm2)
+{
+	cJSON *r, *r2, *r3;
+	char args[4096];
+	const char *cert, *sig;
+
+	write_work("msg", "server random 1234");
+	cJSON_Delete(se("SEH_InitialSession",
+	    "10,\"com1\",\"" PIN "\",0,10,\"com1\",\"\""));
+	r = se("SEH_GetSelfCertificate", "10,\"com1\",\"\"");
+	cert = se_value(r);
+	/* SEH_SignData(data, 3): the SM2 key signs SM2/SM3 (method 3 names
+	 * SHA-1, which SM2 does not use) */
+	r2 = se("SEH_SignData", "\"server random 1234\",3");
+	sig = se_value(r2);
+	save_b64(sig, "sig");
+	ck_assert_int_eq(openssl_sm2_verify("msg"), 0);
+	snprintf(args, sizeof(args), "\"server random 1234\",3,\"%s\",\"%s\"",
+	    sig, cert);
+	se_ok(se("SEH_VerifySignData", args));
+	cJSON_Delete(r2);
+	/* the SM2 flavour: ESE_SignData(data, "") */
+	r2 = se("ESE_SignData", "\"server random 1234\",\"\"");
+	sig = se_value(r2);
+	save_b64(sig, "sig");
+	ck_assert_int_eq(openssl_sm2_verify("msg"), 0);
+	snprintf(args, sizeof(args), "\"server random 1234\",\"\",\"%s\","
+	    "\"%s\"", sig, cert);
+	se_ok(se("ESE_VerifySignData", args));
+	/* not vacuous: other data does not verify */
+	snprintf(args, sizeof(args), "\"other\",\"\",\"%s\",\"%s\"", sig,
+	    cert);
+	r3 = se("ESE_VerifySignData", args);
+	ck_assert_int_eq(code_of(r3), UK_ERR_VERIFY_SIGNATURE);
+	cJSON_Delete(r3);
+	cJSON_Delete(r2);
+	cJSON_Delete(r);
 }
 END_TEST
 
@@ -439,7 +587,11 @@ token_sm2_suite(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_set_timeout(tc, 120);
 	tcase_add_test(tc, test_list_and_certs);
+	tcase_add_test(tc, test_sign_sm2);
+	tcase_add_test(tc, test_sign_sm2_refusals);
+	tcase_add_test(tc, test_sign_sm2_unconfigured);
 	tcase_add_test(tc, test_sign_ecdsa);
+	tcase_add_test(tc, test_se_sm2);
 	tcase_add_test(tc, test_pin_count_low_and_reset);
 	tcase_add_test(tc, test_pin_lock);
 	tcase_add_test(tc, test_pin_to_be_changed);
