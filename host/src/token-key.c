@@ -856,8 +856,10 @@ token_pkey_for(struct uk_ctx *ctx, const char *token, const char *idhex,
 	snprintf(ref->id, sizeof(ref->id), "%s", idhex);
 	if (k->type == CKK_RSA && EVP_PKEY_get_base_id(pub) == EVP_PKEY_RSA)
 		return pkey_rsa(pub, ref, pkeyp);
-	/* XXX SM2 keys: no EVP_PKEY (CMS with SM2 needs the vendor
-	 * mechanism behind an SM2 EVP_PKEY_METHOD). */
+	/* SM2 keys: no EVP_PKEY (OpenSSL's SM2 is a provider that
+	 * computes Z itself; the vendor mechanism wants the message).
+	 * sign.cms builds SM2 CMS by hand (token-sm2.c); envelopes to SM2
+	 * keys are not supported. */
 	if (k->type == CKK_EC && !k->sm2 && !uk_pkey_is_sm2(pub) &&
 	    EVP_PKEY_get_base_id(pub) == EVP_PKEY_EC)
 		return pkey_ec(pub, ref, pkeyp);
@@ -894,8 +896,16 @@ uk_token_sign_cms(struct uk_ctx *ctx, const char *token, const char *cert_id,
 
 	*cmsp = NULL;
 	*cmslenp = 0;
-	if ((r = uk_token_find_cert(ctx, token, cert_id, &cert, &idhex)) != 0 ||
-	    (r = token_pkey_for(ctx, token, idhex, cert, &pk)) != 0)
+	if ((r = uk_token_find_cert(ctx, token, cert_id, &cert, &idhex)) != 0)
+		goto out;
+	/* SM2: no EVP_PKEY; the SignerInfo is finished by hand, SM3 is
+	 * the only hash (token-sm2.c). */
+	if (uk_pkey_is_sm2(X509_get0_pubkey(cert))) {
+		r = tk_sign_cms_sm2(ctx, token, idhex, cert, data, len,
+		    detached, cmsp, cmslenp);
+		goto out;
+	}
+	if ((r = token_pkey_for(ctx, token, idhex, cert, &pk)) != 0)
 		goto out;
 	r = uk_cms_sign(pk, cert, data, len, detached, hash, cmsp, cmslenp);
  out:

@@ -403,6 +403,30 @@ START_TEST(test_sign_sm2_refusals)
 }
 END_TEST
 
+/* A vendor mechanism that answers DER instead of r ‖ s. */
+START_TEST(test_sign_sm2_der_mechanism)
+{
+	cJSON *resp;
+
+	teardown();
+	start(MECH_DER);
+	login();
+	write_work("msg", msg);
+	resp = okf("sign.data", "{\"token\":\"%s\",\"certId\":\"01\","
+	    "\"data\":\"%s\",\"scheme\":\"sm2\"}", tok, msg_b64);
+	save_b64(str_of(res_of(resp), "signature"), "sig");
+	ck_assert_int_eq(openssl_sm2_verify("msg"), 0);
+	cJSON_Delete(resp);
+	resp = okf("sign.cms", "{\"token\":\"%s\",\"certId\":\"01\","
+	    "\"data\":\"%s\",\"detached\":true}", tok, msg_b64);
+	save_b64(str_of(res_of(resp), "cms"), "cms.der");
+	ck_assert_int_eq(uk_test_sh("bash %s/tests/support/sm2-cms-check.sh "
+	    "%s/cms.der %s/msg %s/sm2.pub %s/chk", UK_TEST_SOURCE_DIR, work,
+	    work, pki, work), 0);
+	cJSON_Delete(resp);
+}
+END_TEST
+
 /* Without pkcs11.sm2Mechanism an SM2 key cannot sign. */
 START_TEST(test_sign_sm2_unconfigured)
 {
@@ -430,6 +454,138 @@ START_TEST(test_sign_ecdsa)
 	save_b64(str_of(res_of(resp), "signature"), "sig");
 	ck_assert_int_eq(uk_test_sh("openssl dgst -sha256 -verify %s/ec.pub "
 	    "-signature %s/sig %s/msg", pki, work, work), 0);
+	cJSON_Delete(resp);
+}
+END_TEST
+
+/* Base64 DER of the SM2 certificate (static buffer). */
+static const char *
+cert_b64(void)
+{
+	static char b64[8192];
+	char path[160], *s;
+
+	snprintf(path, sizeof(path), "%s/cert.der", work);
+	ck_assert_int_eq(uk_test_sh("openssl x509 -in %s/01.pem -outform DER "
+	    "-out %s", tokdir, path), 0);
+	s = uk_test_file_b64(path);
+	ck_assert_ptr_nonnull(s);
+	snprintf(b64, sizeof(b64), "%s", s);
+	free(s);
+	return b64;
+}
+
+/* The CMS with the last byte (inside the signature's s) changed. */
+static char *
+tampered_b64(const char *cms)
+{
+	char path[160], *s;
+	unsigned char *p;
+	size_t len;
+
+	p = uk_test_b64(cms, &len);
+	ck_assert_ptr_nonnull(p);
+	p[len - 1] ^= 0x01;
+	snprintf(path, sizeof(path), "%s/bad.der", work);
+	ck_assert_int_eq(uk_test_write_file(path, p, len), 0);
+	free(p);
+	s = uk_test_file_b64(path);
+	ck_assert_ptr_nonnull(s);
+	return s;
+}
+
+static void
+check_cms(int detached)
+{
+	cJSON *resp, *v;
+	const char *cms;
+	char *bad;
+
+	login();
+	write_work("msg", msg);
+	resp = okf("sign.cms", "{\"token\":\"%s\",\"certId\":\"01\","
+	    "\"data\":\"%s\",\"detached\":%s}", tok, msg_b64,
+	    detached ? "true" : "false");
+	cms = str_of(res_of(resp), "cms");
+	save_b64(cms, "cms.der");
+	/* independent: ASN.1 + messageDigest + SM2 over the SET OF */
+	ck_assert_int_eq(uk_test_sh("bash %s/tests/support/sm2-cms-check.sh "
+	    "%s/cms.der %s/msg %s/sm2.pub %s/chk", UK_TEST_SOURCE_DIR, work,
+	    work, pki, work), 0);
+	/* (`openssl cms -verify` cannot check it: OpenSSL 3.0 computes
+	 * SM2's Z with an empty ID, not GM/T 0009's default.) */
+	/* detached: no content inside; attached: the content is there */
+	ck_assert_int_eq(uk_test_sh("openssl cms -cmsout -print -inform DER "
+	    "-in %s/cms.der | grep -q 'eContent: <ABSENT>'", work),
+	    detached ? 0 : 1);
+	/* and the host's sign.verifyCms, which must also say no */
+	if (detached) {
+		v = okf("sign.verifyCms", "{\"cms\":\"%s\",\"data\":\"%s\"}",
+		    cms, msg_b64);
+		cJSON_Delete(errf(UK_ERR_VERIFY_SIGNATURE, "sign.verifyCms",
+		    "{\"cms\":\"%s\",\"data\":\"AAAA\"}", cms));
+	} else {
+		v = okf("sign.verifyCms", "{\"cms\":\"%s\"}", cms);
+		ck_assert_str_eq(str_of(res_of(v), "content"), msg_b64);
+	}
+	ck_assert_str_eq(str_of(res_of(v), "signer"), cert_b64());
+	cJSON_Delete(v);
+	bad = tampered_b64(cms);
+	cJSON_Delete(errf(UK_ERR_VERIFY_SIGNATURE, "sign.verifyCms",
+	    detached ? "{\"cms\":\"%s\",\"data\":\"%s\"}" :
+	    "{\"cms\":\"%s\"}", bad, msg_b64));
+	free(bad);
+	cJSON_Delete(resp);
+}
+
+START_TEST(test_cms_sm2_detached)
+{
+	check_cms(1);
+}
+END_TEST
+
+START_TEST(test_cms_sm2_attached)
+{
+	check_cms(0);
+}
+END_TEST
+
+/* CMS over empty content and over content with every byte value. */
+START_TEST(test_cms_sm2_binary)
+{
+	static const char bin_b64[] =
+	    "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8gISIjJCUmJygpKiss"
+	    "LS4vMDEyMzQ1Njc4OTo7PD0+P0BBQkNERUZHSElKS0xNTk9QUVJTVFVWV1hZ"
+	    "WltcXV5fYGFiY2RlZmdoaWprbG1ub3BxcnN0dXZ3eHl6e3x9fn+AgYKDhIWG"
+	    "h4iJiouMjY6PkJGSk5SVlpeYmZqbnJ2en6ChoqOkpaanqKmqq6ytrq+wsbKz"
+	    "tLW2t7i5uru8vb6/wMHCw8TFxsfIycrLzM3Oz9DR0tPU1dbX2Nna29zd3t/g"
+	    "4eLj5OXm5+jp6uvs7e7v8PHy8/T19vf4+fr7/P3+/w==";
+	cJSON *resp;
+
+	login();
+	/* (a subshell: uk_test_sh appends its own >/dev/null) */
+	ck_assert_int_eq(uk_test_sh("printf '' >%s/empty && "
+	    "(for i in $(seq 0 255); do printf \"\\\\$(printf %%o $i)\"; "
+	    "done >%s/bin)", work, work), 0);
+	ck_assert_int_eq(uk_test_sh("test $(wc -c <%s/bin) -eq 256", work),
+	    0);
+	resp = okf("sign.cms", "{\"token\":\"%s\",\"certId\":\"01\","
+	    "\"data\":\"\",\"detached\":true}", tok);
+	save_b64(str_of(res_of(resp), "cms"), "cms.der");
+	ck_assert_int_eq(uk_test_sh("bash %s/tests/support/sm2-cms-check.sh "
+	    "%s/cms.der %s/empty %s/sm2.pub %s/chk", UK_TEST_SOURCE_DIR, work,
+	    work, pki, work), 0);
+	cJSON_Delete(resp);
+	resp = okf("sign.cms", "{\"token\":\"%s\",\"certId\":\"01\","
+	    "\"data\":\"%s\"}", tok, bin_b64);
+	save_b64(str_of(res_of(resp), "cms"), "cms.der");
+	ck_assert_int_eq(uk_test_sh("bash %s/tests/support/sm2-cms-check.sh "
+	    "%s/cms.der %s/bin %s/sm2.pub %s/chk", UK_TEST_SOURCE_DIR, work,
+	    work, pki, work), 0);
+	/* the checker is not vacuous: the wrong content fails */
+	ck_assert_int_ne(uk_test_sh("bash %s/tests/support/sm2-cms-check.sh "
+	    "%s/cms.der %s/empty %s/sm2.pub %s/chk", UK_TEST_SOURCE_DIR, work,
+	    work, pki, work), 0);
 	cJSON_Delete(resp);
 }
 END_TEST
@@ -589,8 +745,12 @@ token_sm2_suite(void)
 	tcase_add_test(tc, test_list_and_certs);
 	tcase_add_test(tc, test_sign_sm2);
 	tcase_add_test(tc, test_sign_sm2_refusals);
+	tcase_add_test(tc, test_sign_sm2_der_mechanism);
 	tcase_add_test(tc, test_sign_sm2_unconfigured);
 	tcase_add_test(tc, test_sign_ecdsa);
+	tcase_add_test(tc, test_cms_sm2_detached);
+	tcase_add_test(tc, test_cms_sm2_attached);
+	tcase_add_test(tc, test_cms_sm2_binary);
 	tcase_add_test(tc, test_se_sm2);
 	tcase_add_test(tc, test_pin_count_low_and_reset);
 	tcase_add_test(tc, test_pin_lock);
