@@ -734,6 +734,105 @@ START_TEST(test_pin_to_be_changed)
 }
 END_TEST
 
+/* The token is a pinpad token from the start (its flags are read when
+ * it is enumerated). */
+static void
+pinpad_token(void)
+{
+	state_file("pinpad", "");
+	teardown();
+	start(MECH_RAW);
+	find_token();
+}
+
+START_TEST(test_pinpad)
+{
+	cJSON *t, *resp, *e;
+
+	pinpad_token();
+	t = token_entry();
+	ck_assert(pin_flag(t, "pinpad"));
+	cJSON_Delete(t);
+	/* no entry file: the user cancelled on the pinpad */
+	resp = errf(UK_ERR_PIN_CANCELLED, "token.login", "{\"token\":\"%s\"}",
+	    tok);
+	ck_assert(pin_flag(cJSON_GetObjectItem(resp, "error"), "pinpad"));
+	cJSON_Delete(resp);
+	/* a wrong PIN typed on the pinpad: counted, state in the error */
+	state_file("pinpad-entry", "00000000");
+	resp = errf(UK_ERR_PIN_INCORRECT, "token.login", "{\"token\":\"%s\"}",
+	    tok);
+	e = cJSON_GetObjectItem(resp, "error");
+	ck_assert(pin_flag(e, "countLow") && pin_flag(e, "pinpad"));
+	cJSON_Delete(resp);
+	/* the right one */
+	state_file("pinpad-entry", PIN);
+	resp = okf("token.login", "{\"token\":\"%s\"}", tok);
+	ck_assert(pin_flag(res_of(resp), "loggedIn"));
+	ck_assert(!pin_flag(res_of(resp), "countLow"));
+	cJSON_Delete(resp);
+	write_work("msg", msg);
+	resp = okf("sign.data", "{\"token\":\"%s\",\"certId\":\"01\","
+	    "\"data\":\"%s\"}", tok, msg_b64);
+	save_b64(str_of(res_of(resp), "signature"), "sig");
+	ck_assert_int_eq(openssl_sm2_verify("msg"), 0);
+	cJSON_Delete(resp);
+}
+END_TEST
+
+/* A PIN sent for a pinpad token is never used: the pinpad decides. */
+START_TEST(test_pinpad_ignores_page_pin)
+{
+	cJSON *resp, *t;
+
+	pinpad_token();
+	state_file("pinpad-entry", PIN);
+	/* a wrong page PIN: not tried (no count), the pinpad's PIN is */
+	resp = okf("token.login", "{\"token\":\"%s\",\"pin\":\"00000000\"}",
+	    tok);
+	ck_assert(pin_flag(res_of(resp), "loggedIn"));
+	cJSON_Delete(resp);
+	t = token_entry();
+	ck_assert(!pin_flag(t, "countLow"));
+	cJSON_Delete(t);
+	/* the right page PIN with a cancelled pinpad: cancelled */
+	state_file("pinpad-entry", NULL);
+	cJSON_Delete(errf(UK_ERR_PIN_CANCELLED, "token.login",
+	    "{\"token\":\"%s\",\"pin\":\"" PIN "\"}", tok));
+}
+END_TEST
+
+START_TEST(test_pinpad_se)
+{
+	cJSON *r;
+
+	pinpad_token();
+	state_file("pinpad-entry", PIN);
+	write_work("msg", "pinpad random");
+	/* the IE-style page with an empty PIN field */
+	cJSON_Delete(se("SEH_InitialSession", "10,\"com1\",\"\""));
+	r = se("SEH_SignData", "\"pinpad random\",3");
+	save_b64(se_value(r), "sig");
+	ck_assert_int_eq(openssl_sm2_verify("msg"), 0);
+	cJSON_Delete(r);
+	cJSON_Delete(se("SEH_ClearSession", ""));
+	/* cancelled on the pinpad */
+	state_file("pinpad-entry", NULL);
+	r = se("SEH_InitialSession", "10,\"com1\",\"\"");
+	ck_assert_int_eq(code_of(r), UK_ERR_PIN_CANCELLED);
+	cJSON_Delete(r);
+	/* the async page API with an empty PIN in the session arguments:
+	 * the pinpad is asked (no session yet) */
+	state_file("pinpad-entry", PIN);
+	r = callf("se.call", "{\"method\":\"SEH_SignData\",\"args\":"
+	    "[\"pinpad random\",\"3\"],\"session\":[\"a\",\"com1\",\"\","
+	    "\"0\",\"\",\"\",\"\"]}");
+	save_b64(se_value(r), "sig");
+	ck_assert_int_eq(openssl_sm2_verify("msg"), 0);
+	cJSON_Delete(r);
+}
+END_TEST
+
 static Suite *
 token_sm2_suite(void)
 {
@@ -755,6 +854,9 @@ token_sm2_suite(void)
 	tcase_add_test(tc, test_pin_count_low_and_reset);
 	tcase_add_test(tc, test_pin_lock);
 	tcase_add_test(tc, test_pin_to_be_changed);
+	tcase_add_test(tc, test_pinpad);
+	tcase_add_test(tc, test_pinpad_ignores_page_pin);
+	tcase_add_test(tc, test_pinpad_se);
 	suite_add_tcase(s, tc);
 	return s;
 }
