@@ -16,11 +16,17 @@ mkdir -p "$W"
 fail() { echo "sm2-cms-check: $*" >&2; exit 1; }
 openssl asn1parse -inform DER -in "$CMS" >"$W/cms.txt"
 grep -q ':pkcs7-signedData$' "$W/cms.txt" || fail "not a signedData"
-grep -q 'OBJECT *:sm3$' "$W/cms.txt" || fail "no SM3 digest algorithm"
-grep -q 'OBJECT *:SM2-with-SM3$' "$W/cms.txt" || fail "no SM2-with-SM3"
 # The last [0] of the structure is the signer's signedAttrs (certificates
-# and eContent come before signerInfos).
-line=$(grep 'cont \[ 0 \]' "$W/cms.txt" | tail -1)
+# and eContent come before signerInfos); the OBJECT before it is the
+# SignerInfo's digestAlgorithm, the last OBJECT of all its
+# signatureAlgorithm (no unsigned attributes).  The certificate's own
+# SM2-with-SM3 must not count.
+last0=$(grep -n 'cont \[ 0 \]' "$W/cms.txt" | tail -1 | cut -d: -f1)
+head -n "$last0" "$W/cms.txt" | grep OBJECT | tail -1 |
+    grep -q 'OBJECT *:sm3$' || fail "SignerInfo digest is not SM3"
+grep OBJECT "$W/cms.txt" | tail -1 | grep -q 'OBJECT *:SM2-with-SM3$' ||
+    fail "SignerInfo signature algorithm is not SM2-with-SM3"
+line=$(sed -n "${last0}p" "$W/cms.txt")
 off=$(sed -E 's/^ *([0-9]+):.*/\1/' <<<"$line")
 hl=$(sed -E 's/.*hl= *([0-9]+).*/\1/' <<<"$line")
 len=$(sed -E 's/.* l= *([0-9]+).*/\1/' <<<"$line")
@@ -32,10 +38,12 @@ grep -q ':contentType$' "$W/attrs.txt" || fail "no contentType attribute"
 grep -q ':pkcs7-data$' "$W/attrs.txt" || fail "contentType is not data"
 md=$(grep -A2 ':messageDigest$' "$W/attrs.txt" | grep 'OCTET STRING' |
     sed 's/.*\[HEX DUMP\]://')
-want=$(openssl dgst -sm3 -binary "$CONTENT" | xxd -p -c 256 | tr a-f A-F)
+want=$(openssl dgst -sm3 -binary "$CONTENT" | od -An -tx1 -v |
+    tr -d ' \n' | tr a-f A-F)
 [ "$md" = "$want" ] || fail "messageDigest $md != SM3(content) $want"
 grep 'OCTET STRING' "$W/cms.txt" | tail -1 | sed 's/.*\[HEX DUMP\]://' |
-    xxd -r -p >"$W/sig.der"
+    python3 -c 'import sys; sys.stdout.buffer.write(bytes.fromhex(
+        sys.stdin.read().strip()))' >"$W/sig.der"
 openssl pkeyutl -verify -pubin -inkey "$PUB" -rawin -digest sm3 \
     -pkeyopt distid:1234567812345678 -in "$W/attrs.der" \
     -sigfile "$W/sig.der" >/dev/null || fail "SM2 signature does not verify"

@@ -531,6 +531,10 @@ check_cms(int detached)
 	ck_assert_str_eq(str_of(res_of(v), "signer"), cert_b64());
 	cJSON_Delete(v);
 	bad = tampered_b64(cms);
+	/* the checker itself rejects the flipped signature */
+	ck_assert_int_ne(uk_test_sh("bash %s/tests/support/sm2-cms-check.sh "
+	    "%s/bad.der %s/msg %s/sm2.pub %s/chk", UK_TEST_SOURCE_DIR, work,
+	    work, pki, work), 0);
 	cJSON_Delete(errf(UK_ERR_VERIFY_SIGNATURE, "sign.verifyCms",
 	    detached ? "{\"cms\":\"%s\",\"data\":\"%s\"}" :
 	    "{\"cms\":\"%s\"}", bad, msg_b64));
