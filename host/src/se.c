@@ -281,6 +281,21 @@ se_find(const char *name)
 	return NULL;
 }
 
+/* 1 when the token devparam picks has a protected authentication path. */
+static int
+pinpad_plugged(struct se_call *sc, const char *devparam)
+{
+	struct uk_pin_state pst;
+	char token[UK_TOKEN_HANDLE_MAX];
+
+	if (se_pick_token(sc, devparam, token, sizeof(token)) != 0) {
+		sc->call->detail[0] = '\0';	/* not this call's error */
+		return 0;
+	}
+	return uk_token_pin_state(sc->call->ctx, token, &pst) == 0 &&
+	    pst.pinpad;
+}
+
 /*
  * The asynchronous page API sends the seven SEH_InitialSession arguments
  * with every call that needs the key; a non-empty PIN there (re)opens the
@@ -301,8 +316,12 @@ apply_session_args(struct se_call *sc, const cJSON *session)
 	if ((r = se_str(&sub, 1, 16, &devparam)) != 0 ||
 	    (r = se_str(&sub, 2, UK_PIN_MAX, &pin)) != 0)
 		return r;
-	if (pin[0] == '\0')
-		return 0;	/* keep the session as it is */
+	/* An empty PIN keeps the session as it is; with none yet, a
+	 * pinpad token is asked to take the PIN on its keypad (a page has
+	 * nothing to type in its PIN field then). */
+	if (pin[0] == '\0' && (sc->st->token[0] != '\0' ||
+	    !pinpad_plugged(sc, devparam)))
+		return 0;
 	return se_open_session(sc, devparam, pin);
 }
 

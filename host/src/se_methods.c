@@ -285,6 +285,10 @@ se_verify_sign_data(struct se_call *sc)
 	    (r = se_str(sc, 2, 16384, &sigtext)) != 0 ||
 	    (r = se_cert(sc, 3, &cert)) != 0)
 		return r;
+	/* As SEH_SignData: an SM2 key signs SM2/SM3 whatever the method
+	 * number (3 names SHA-1, which SM2 signatures never use). */
+	if (uk_pkey_is_sm2(X509_get0_pubkey(uk_x509_get0(cert))))
+		h = UK_HASH_SM3;
 	if (uk_base64_decode(sigtext, 8192, &sig, &siglen) != 0)
 		r = uk_call_fail(sc->call, UK_ERR_VERIFY_SIGNATURE,
 		    "signature is not base64");

@@ -502,7 +502,10 @@ uk_verify_cms(const unsigned char *der, size_t derlen,
 		goto out;
 	}
 	/* Signature only: the chain is cert.verify's business. */
-	if (CMS_verify(cms, NULL, NULL, dcont, out,
+	if (uk_cms_is_sm2(cms)) {
+		if ((r = uk_verify_cms_sm2(cms, dcont, out)) != 0)
+			goto out;
+	} else if (CMS_verify(cms, NULL, NULL, dcont, out,
 	    CMS_NO_SIGNER_CERT_VERIFY | CMS_BINARY) != 1) {
 		uk_debug("CMS_verify: %s",
 		    ERR_reason_error_string(ERR_peek_last_error()));

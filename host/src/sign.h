@@ -16,6 +16,7 @@
 
 #include <stddef.h>
 
+#include <openssl/cms.h>
 #include <openssl/evp.h>
 #include <openssl/x509.h>
 
@@ -97,6 +98,17 @@ int uk_verify(X509 *cert, const unsigned char *data, size_t len,
 int uk_verify_cms(const unsigned char *cms, size_t cmslen,
     const unsigned char *data, size_t len, unsigned char **contentp,
     size_t *contentlenp, X509 **signerp) UK_WUR;
+
+/* SM2 in CMS (sign-sm2.c).  uk_cms_attrs_der: the DER SET OF (0x31) of
+ * si's signed attributes, what the signature covers; *derp
+ * OPENSSL_malloc'd; INVALID_PARAM when si has none.  uk_cms_is_sm2: 1
+ * when a SignerInfo's signature algorithm is SM2.  uk_verify_cms_sm2:
+ * uk_verify_cms's work for those (OpenSSL 3.0 uses an empty SM2 ID);
+ * the content goes to out. */
+int uk_cms_attrs_der(CMS_SignerInfo *si, unsigned char **derp,
+    size_t *lenp) UK_WUR;
+int uk_cms_is_sm2(CMS_ContentInfo *cms);
+int uk_verify_cms_sm2(CMS_ContentInfo *cms, BIO *dcont, BIO *out) UK_WUR;
 
 /* PKCS#7/CMS EnvelopedData (DER, AES-256-CBC, RSA key transport or
  * ECDH for EC certificates) of data for cert.  *outp malloc'd. */

@@ -92,6 +92,12 @@ int tk_find_key(struct uk_token_state *st, struct tk_token *t,
 int tk_id_from_hex(const char *hex, unsigned char *id, size_t *idlenp)
     UK_WUR;
 
+/* token-sm2.c: uk_token_sign_cms for an SM2 certificate (cert borrowed;
+ * idhex: its CKA_ID).  SM3 always.  *cmsp malloc'd. */
+int tk_sign_cms_sm2(struct uk_ctx *ctx, const char *token,
+    const char *idhex, X509 *cert, const unsigned char *data, size_t len,
+    int detached, unsigned char **cmsp, size_t *cmslenp) UK_WUR;
+
 /* token.c: the module's hooks */
 void tk_tick(struct uk_ctx *ctx, time_t now);
 void tk_fini(struct uk_ctx *ctx);

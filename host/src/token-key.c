@@ -401,6 +401,58 @@ sign_ec(struct uk_token_state *st, struct tk_token *t, struct tk_key *k,
 	return uk_ecdsa_raw_to_der(raw, rawlen, sigp, siglenp);
 }
 
+/* 1 when sig is exactly one DER ECDSA-Sig-Value (nothing trailing, and
+ * re-encoding gives the same bytes). */
+static int
+is_der_sig(const unsigned char *sig, size_t len)
+{
+	const unsigned char *p = sig;
+	unsigned char *re = NULL;
+	ECDSA_SIG *es;
+	int n = 0;
+
+	if (len < 8 || sig[0] != 0x30 ||
+	    (es = d2i_ECDSA_SIG(NULL, &p, (long)len)) == NULL)
+		return 0;
+	if ((size_t)(p - sig) == len)
+		n = i2d_ECDSA_SIG(es, &re);
+	ECDSA_SIG_free(es);
+	n = n > 0 && (size_t)n == len && memcmp(re, sig, len) == 0;
+	OPENSSL_free(re);
+	return n;
+}
+
+/*
+ * SM2 through the vendor mechanism, which takes the message and hashes
+ * Z ‖ M itself.  Vendors return r ‖ s (CKM_SM3_SM2) or DER (their _DER
+ * variants): a strict DER parse decides, so either number works in
+ * pkcs11.sm2Mechanism (raw r ‖ s that happens to be valid, canonical
+ * DER of its own length is vanishingly unlikely).  *sigp: DER.
+ */
+static int
+sign_sm2(struct uk_token_state *st, struct tk_token *t, struct tk_key *k,
+    const unsigned char *msg, size_t len, unsigned char **sigp,
+    size_t *siglenp)
+{
+	CK_MECHANISM mech = { st->sm2_mech, NULL, 0 };
+	unsigned char raw[TK_SIG_MAX];
+	size_t rawlen = sizeof(raw);
+	int r;
+
+	if (st->sm2_mech == 0)
+		return UK_ERR_MECHANISM;
+	if ((r = key_op(st, t, k, &mech, 0, msg, len, raw, &rawlen)) != 0)
+		return r;
+	if (!is_der_sig(raw, rawlen))
+		return uk_ecdsa_raw_to_der(raw, rawlen, sigp, siglenp) != 0 ?
+		    UK_ERR_SIGN : 0;
+	if ((*sigp = malloc(rawlen)) == NULL)
+		return UK_ERR_ALLOC_FAIL;
+	memcpy(*sigp, raw, rawlen);
+	*siglenp = rawlen;
+	return 0;
+}
+
 static enum uk_sig_scheme
 auto_scheme(const struct tk_key *k, enum uk_sig_scheme s)
 {
@@ -432,12 +484,13 @@ uk_token_sign(struct uk_ctx *ctx, const struct uk_sign_req *req,
 	    (scheme == UK_SCHEME_SM2) != (k->sm2 != 0))
 		return UK_ERR_MECHANISM;
 	if (scheme == UK_SCHEME_SM2) {
-		/* The vendor mechanism hashes Z ‖ M itself: pass the
-		 * message (or the caller's e = SM3(Z ‖ M) digest). */
-		if (ctx->token->sm2_mech == 0)
+		/* The vendor mechanism hashes Z ‖ M itself: it can only be
+		 * given the message.  A digest (e = SM3(Z ‖ M) already)
+		 * would be hashed again into a signature nobody verifies. */
+		if (req->is_digest)
 			return UK_ERR_MECHANISM;
-		return sign_ec(ctx->token, t, k, ctx->token->sm2_mech,
-		    UK_SCHEME_ECDSA, req->data, req->len, sigp, siglenp);
+		return sign_sm2(ctx->token, t, k, req->data, req->len, sigp,
+		    siglenp);
 	}
 	if (req->is_digest) {
 		if (req->len != uk_hash_len(req->hash))
@@ -803,8 +856,10 @@ token_pkey_for(struct uk_ctx *ctx, const char *token, const char *idhex,
 	snprintf(ref->id, sizeof(ref->id), "%s", idhex);
 	if (k->type == CKK_RSA && EVP_PKEY_get_base_id(pub) == EVP_PKEY_RSA)
 		return pkey_rsa(pub, ref, pkeyp);
-	/* XXX SM2 keys: no EVP_PKEY (CMS with SM2 needs the vendor
-	 * mechanism behind an SM2 EVP_PKEY_METHOD). */
+	/* SM2 keys: no EVP_PKEY (OpenSSL's SM2 is a provider that
+	 * computes Z itself; the vendor mechanism wants the message).
+	 * sign.cms builds SM2 CMS by hand (token-sm2.c); envelopes to SM2
+	 * keys are not supported. */
 	if (k->type == CKK_EC && !k->sm2 && !uk_pkey_is_sm2(pub) &&
 	    EVP_PKEY_get_base_id(pub) == EVP_PKEY_EC)
 		return pkey_ec(pub, ref, pkeyp);
@@ -840,8 +895,28 @@ uk_token_sign_cms_parts(struct uk_ctx *ctx, const char *token,
 	int r;
 
 	memset(parts, 0, sizeof(*parts));
-	if ((r = uk_token_find_cert(ctx, token, cert_id, &cert, &idhex)) != 0 ||
-	    (r = token_pkey_for(ctx, token, idhex, cert, &pk)) != 0)
+	if ((r = uk_token_find_cert(ctx, token, cert_id, &cert, &idhex)) != 0)
+		goto out;
+	/* SM2: no EVP_PKEY; the SignerInfo is finished by hand, SM3 is
+	 * the only hash (token-sm2.c).  Signed detached like the others
+	 * and re-framed when attached (cms_attach.h). */
+	if (uk_pkey_is_sm2(X509_get0_pubkey(cert))) {
+		unsigned char *der = NULL;
+		size_t derlen = 0;
+
+		if ((r = tk_sign_cms_sm2(ctx, token, idhex, cert, data, len, 1,
+		    &der, &derlen)) != 0)
+			goto out;
+		if (detached) {
+			parts->buf = der;
+			parts->head = derlen;
+		} else {
+			r = uk_cms_attach(der, derlen, data, len, parts);
+			free(der);
+		}
+		goto out;
+	}
+	if ((r = token_pkey_for(ctx, token, idhex, cert, &pk)) != 0)
 		goto out;
 	r = uk_cms_sign_parts(pk, cert, data, len, detached, hash, parts);
  out:

@@ -658,6 +658,9 @@ uk_token_login(struct uk_ctx *ctx, const char *token, const char *pin,
 		return r;
 	st = ctx->token;
 	fn = tk_fn(st, t);
+	/* The flags as they are now (pinpad, PIN limits, lock), not as
+	 * they were at the last enumeration. */
+	refresh_info(st, t, NULL);
 	pinpad = (t->info.flags & CKF_PROTECTED_AUTHENTICATION_PATH) != 0;
 	if (!pinpad && (r = pin_check(t, pin, &len)) != 0) {
 		pin_state_of(t, stp);
@@ -717,6 +720,7 @@ uk_token_change_pin(struct uk_ctx *ctx, const char *token,
 	if ((r = tk_lookup(ctx, token, &t)) != 0)
 		return r;
 	st = ctx->token;
+	refresh_info(st, t, NULL);
 	pinpad = (t->info.flags & CKF_PROTECTED_AUTHENTICATION_PATH) != 0;
 	if (!pinpad && ((r = pin_check(t, old_pin, &oldlen)) != 0 ||
 	    (r = pin_check(t, new_pin, &newlen)) != 0)) {

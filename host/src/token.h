@@ -188,7 +188,10 @@ int uk_token_sign(struct uk_ctx *ctx, const struct uk_sign_req *req,
 /*
  * CMS/PKCS#7 SignedData over data with the token key of cert_id,
  * signer certificate included, signingTime attribute; detached when
- * detached != 0.  DER in *cmsp (caller frees).
+ * detached != 0.  DER in *cmsp (caller frees).  An SM2 certificate's key
+ * signs through pkcs11.sm2Mechanism with SM3 whatever hash says
+ * (token-sm2.c; MECHANISM when no mechanism is configured); data is read
+ * once in place for the detached form.
  */
 int uk_token_sign_cms(struct uk_ctx *ctx, const char *token,
     const char *cert_id, const unsigned char *data, size_t len,

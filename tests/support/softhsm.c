@@ -58,7 +58,7 @@ uk_softhsm_destroy(struct uk_softhsm *f)
 }
 
 char *
-uk_softhsm_config(const char *modules_json, const char *limits_json)
+uk_test_config(const char *pkcs11_json, const char *limits_json)
 {
 	static const char fmt[] =
 	    "{\"extensionIds\":{\"chromium\":[\"" UK_TEST_CHROMIUM_ID "\"],"
@@ -70,20 +70,35 @@ uk_softhsm_config(const char *modules_json, const char *limits_json)
 	    "[\"read\"]}],"
 	    "\"log\":{\"level\":\"%s\",\"destination\":\"stderr\"},"
 	    "\"limits\":{%s},"
-	    "\"pkcs11\":{\"modules\":[%s]}}";
+	    "\"pkcs11\":{%s}}";
 	const char *level = getenv("UK_TEST_VERBOSE") ? "debug" : "error";
 	char *s;
 	size_t len;
 
-	if (modules_json == NULL)
-		modules_json = "\"" UK_SOFTHSM_MODULE "\"";
 	if (limits_json == NULL)
 		limits_json = "";
-	len = sizeof(fmt) + strlen(level) + strlen(modules_json) +
+	len = sizeof(fmt) + strlen(level) + strlen(pkcs11_json) +
 	    strlen(limits_json);
 	if ((s = malloc(len)) == NULL)
 		return NULL;
-	snprintf(s, len, fmt, level, limits_json, modules_json);
+	snprintf(s, len, fmt, level, limits_json, pkcs11_json);
+	return s;
+}
+
+char *
+uk_softhsm_config(const char *modules_json, const char *limits_json)
+{
+	char *pk, *s;
+	size_t len;
+
+	if (modules_json == NULL)
+		modules_json = "\"" UK_SOFTHSM_MODULE "\"";
+	len = strlen(modules_json) + 16;
+	if ((pk = malloc(len)) == NULL)
+		return NULL;
+	snprintf(pk, len, "\"modules\":[%s]", modules_json);
+	s = uk_test_config(pk, limits_json);
+	free(pk);
 	return s;
 }
 

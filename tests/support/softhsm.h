@@ -37,6 +37,9 @@ void uk_softhsm_destroy(struct uk_softhsm *f);
  * NULL = the SoftHSM module.
  */
 char *uk_softhsm_config(const char *modules_json, const char *limits_json);
+/* The same with the whole "pkcs11" section body given (e.g.
+ * "\"modules\":[...],\"sm2Mechanism\":2147516672"). */
+char *uk_test_config(const char *pkcs11_json, const char *limits_json);
 /* Runs a shell command (sh -c) with stdout/stderr to /dev/null unless
  * UK_TEST_VERBOSE is set; returns its exit status. */
 int uk_test_sh(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -1,0 +1,29 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Copyright (c) 2026 UKeyLink authors */
+/*
+ * libuk-p11test: a PKCS#11 module for tests (p11test.c says what it is
+ * and what it is not).  Constants shared by the module and the tests.
+ */
+#ifndef UK_P11TEST_H
+#define UK_P11TEST_H
+
+#define UNUSED	__attribute__((unused))
+
+/* Environment variable naming the token's state directory. */
+#define P11T_ENV_DIR		"UK_P11TEST_DIR"
+
+/*
+ * Vendor SM2 mechanisms, numbered as in the PKCS#11 headers of Chinese
+ * HSM/USB-key vendors (CKM_SM2 = CKM_VENDOR_DEFINED + 0x8000,
+ * CKM_SM3_SM2 = CKM_SM2 + 0x100, CKM_SM3_SM2_DER = CKM_SM2 + 0x101).
+ * Input: the message; the module computes Z = SM3(ENTL ‖ ID ‖ a ‖ b ‖ G ‖
+ * P) with the GM/T 0009 default ID 1234567812345678, then e = SM3(Z ‖ M),
+ * and signs e.  Output: r ‖ s (64 bytes) or DER SM2-Signature.
+ */
+#define P11T_CKM_SM3_SM2	0x80008100UL
+#define P11T_CKM_SM3_SM2_DER	0x80008101UL
+
+#define P11T_MAX_TRIES		6	/* user PIN tries before lock */
+#define P11T_SLOT		1UL
+
+#endif /* UK_P11TEST_H */

@@ -1,0 +1,899 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Copyright (c) 2026 UKeyLink authors */
+/*
+ * The token module through the real host binary on the PKCS#11 test
+ * token (tests/support/p11test): SM2 keys signed by a vendor SM3withSM2
+ * mechanism (sign.data, sign.cms, SafeEngine), the PIN counter and its
+ * flags, and a pinpad.  Every SM2 signature is checked with the openssl
+ * command, independently of the host.
+ */
+#include "uk_setup.h"
+
+#include <sys/types.h>
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <check.h>
+#include <cjson/cJSON.h>
+
+#include "err.h"
+#include "hostproc.h"
+#include "softhsm.h"
+
+#define PIN		"12345678"
+#define MECH_RAW	"2147516672"	/* 0x80008100 CKM_SM3_SM2: r ‖ s */
+#define MECH_DER	"2147516673"	/* 0x80008101 CKM_SM3_SM2_DER */
+#define SM2_ID		"1234567812345678"
+
+static char base[64];		/* temp dir: pki/, token/, work/ */
+static char tokdir[96], pki[96], work[96];
+static struct uk_hostproc hp;
+static int64_t next_id = 1;
+static char tok[128];
+
+static const char msg[] = "UKeyLink SM2 签名测试 message";
+static const char msg_b64[] =
+    "VUtleUxpbmsgU00yIOetvuWQjea1i+ivlSBtZXNzYWdl";
+
+/* --- Calls ---------------------------------------------------------- */
+
+static cJSON *
+vcall(const char *method, const char *fmt, va_list ap)
+{
+	char params[16384];
+	cJSON *resp;
+
+	vsnprintf(params, sizeof(params), fmt, ap);
+	resp = uk_hostproc_call(&hp, next_id++, method, params,
+	    UK_TEST_ORIGIN);
+	ck_assert_msg(resp != NULL, "no response to %s", method);
+	return resp;
+}
+
+static cJSON *
+callf(const char *method, const char *fmt, ...)
+{
+	va_list ap;
+	cJSON *resp;
+
+	va_start(ap, fmt);
+	resp = vcall(method, fmt, ap);
+	va_end(ap);
+	return resp;
+}
+
+static int
+code_of(const cJSON *resp)
+{
+	const cJSON *e = cJSON_GetObjectItem(resp, "error");
+
+	return e ? (int)cJSON_GetObjectItem(e, "code")->valuedouble : 0;
+}
+
+static const cJSON *
+res_of(const cJSON *resp)
+{
+	const cJSON *r = cJSON_GetObjectItem(resp, "result");
+
+	ck_assert_msg(r != NULL, "expected a result: %s",
+	    cJSON_PrintUnformatted(resp));
+	return r;
+}
+
+static const char *
+str_of(const cJSON *o, const char *key)
+{
+	const cJSON *v = cJSON_GetObjectItem(o, key);
+
+	ck_assert_msg(cJSON_IsString(v), "member %s missing", key);
+	return v->valuestring;
+}
+
+static cJSON *
+okf(const char *method, const char *fmt, ...)
+{
+	va_list ap;
+	cJSON *resp;
+
+	va_start(ap, fmt);
+	resp = vcall(method, fmt, ap);
+	va_end(ap);
+	(void)res_of(resp);
+	return resp;
+}
+
+/* Expects error code; returns the response (caller deletes). */
+static cJSON *
+errf(int code, const char *method, const char *fmt, ...)
+{
+	va_list ap;
+	cJSON *resp;
+
+	va_start(ap, fmt);
+	resp = vcall(method, fmt, ap);
+	va_end(ap);
+	ck_assert_msg(code_of(resp) == code, "%s: expected %d, got %s",
+	    method, code, cJSON_PrintUnformatted(resp));
+	return resp;
+}
+
+/* se.call; args is a JSON array body. */
+static cJSON *
+se(const char *method, const char *args)
+{
+	return callf("se.call", "{\"method\":\"%s\",\"args\":[%s]}", method,
+	    args);
+}
+
+static const char *
+se_value(const cJSON *resp)
+{
+	const cJSON *res = res_of(resp);
+
+	ck_assert_int_eq(cJSON_GetObjectItem(res, "errorCode")->valueint, 0);
+	return str_of(res, "value");
+}
+
+/* A call that must succeed with errorCode 0 and value null. */
+static void
+se_ok(cJSON *resp)
+{
+	const cJSON *res = res_of(resp);
+
+	ck_assert_int_eq(cJSON_GetObjectItem(res, "errorCode")->valueint, 0);
+	cJSON_Delete(resp);
+}
+
+/* --- The token's state directory ------------------------------------ */
+
+static void
+state_file(const char *name, const char *text)
+{
+	char path[160];
+
+	snprintf(path, sizeof(path), "%s/%s", tokdir, name);
+	if (text == NULL)
+		ck_assert(unlink(path) == 0 || access(path, F_OK) != 0);
+	else
+		ck_assert_int_eq(uk_test_write_file(path, text,
+		    strlen(text)), 0);
+}
+
+static void
+reset_state(void)
+{
+	state_file("tries", NULL);
+	state_file("pinpad", NULL);
+	state_file("pinpad-entry", NULL);
+	state_file("to-be-changed", NULL);
+	state_file("pin", PIN "\n");
+}
+
+/* --- Host ----------------------------------------------------------- */
+
+static void
+start(const char *mech)
+{
+	char pk[512], *cfg;
+
+	snprintf(pk, sizeof(pk), "\"modules\":[\"%s\"]%s%s",
+	    UK_TEST_P11TEST_PATH, mech ? ",\"sm2Mechanism\":" : "",
+	    mech ? mech : "");
+	cfg = uk_test_config(pk, NULL);
+	ck_assert_ptr_nonnull(cfg);
+	ck_assert_int_eq(uk_hostproc_start_test(&hp, cfg), 0);
+	free(cfg);
+}
+
+static void
+find_token(void)
+{
+	cJSON *resp = okf("token.list", "{}");
+	const cJSON *toks = cJSON_GetObjectItem(res_of(resp), "tokens");
+
+	ck_assert_int_eq(cJSON_GetArraySize(toks), 1);
+	snprintf(tok, sizeof(tok), "%s",
+	    str_of(cJSON_GetArrayItem(toks, 0), "token"));
+	cJSON_Delete(resp);
+}
+
+static void
+setup(void)
+{
+	reset_state();
+	start(MECH_RAW);
+	find_token();
+}
+
+static void
+teardown(void)
+{
+	/* 0 also means: no leak in the host or the module (ASan build). */
+	ck_assert_int_eq(uk_hostproc_finish(&hp, 10000), 0);
+}
+
+static void
+login(void)
+{
+	cJSON_Delete(okf("token.login", "{\"token\":\"%s\",\"pin\":\"" PIN
+	    "\"}", tok));
+}
+
+static void
+save_b64(const char *b64, const char *name)
+{
+	char path[160];
+	unsigned char *p;
+	size_t len;
+
+	p = uk_test_b64(b64, &len);
+	ck_assert_ptr_nonnull(p);
+	snprintf(path, sizeof(path), "%s/%s", work, name);
+	ck_assert_int_eq(uk_test_write_file(path, p, len), 0);
+	free(p);
+}
+
+static void
+write_work(const char *name, const char *text)
+{
+	char path[160];
+
+	snprintf(path, sizeof(path), "%s/%s", work, name);
+	ck_assert_int_eq(uk_test_write_file(path, text, strlen(text)), 0);
+}
+
+/* openssl's own SM2 verification (GM/T 0009, default ID) of work/sig
+ * over work/<file>; 0 when it verifies. */
+static int
+openssl_sm2_verify(const char *file)
+{
+	return uk_test_sh("openssl pkeyutl -verify -pubin -inkey %s/sm2.pub "
+	    "-rawin -digest sm3 -pkeyopt distid:" SM2_ID " -in %s/%s "
+	    "-sigfile %s/sig", pki, work, file, work);
+}
+
+/* The PIN state member b of an object with a "pin" member. */
+static int
+pin_flag(const cJSON *o, const char *b)
+{
+	const cJSON *v = cJSON_GetObjectItem(cJSON_GetObjectItem(o, "pin"),
+	    b);
+
+	ck_assert_msg(cJSON_IsBool(v), "pin.%s missing", b);
+	return cJSON_IsTrue(v);
+}
+
+/* retriesLeft of o, -1 when absent. */
+static int
+retries_of(const cJSON *o)
+{
+	const cJSON *v = cJSON_GetObjectItem(o, "retriesLeft");
+
+	return v == NULL ? -1 : v->valueint;
+}
+
+static cJSON *
+token_entry(void)
+{
+	cJSON *resp = okf("token.list", "{}");
+	cJSON *t = cJSON_DetachItemFromArray(cJSON_GetObjectItem(
+	    cJSON_GetObjectItem(resp, "result"), "tokens"), 0);
+
+	cJSON_Delete(resp);
+	ck_assert_ptr_nonnull(t);
+	return t;
+}
+
+/* --- Tests ---------------------------------------------------------- */
+
+START_TEST(test_list_and_certs)
+{
+	cJSON *t = token_entry(), *resp;
+	const cJSON *certs, *c, *subj, *ext;
+	int i, seen = 0;
+
+	ck_assert_str_eq(str_of(t, "label"), "UKeyLink SM2 Test");
+	ck_assert_str_eq(str_of(t, "manufacturer"), "UKeyLink tests");
+	ck_assert_str_eq(str_of(t, "model"), "p11test");
+	ck_assert_str_eq(str_of(t, "module"), UK_TEST_P11TEST_PATH);
+	ck_assert_str_eq(str_of(t, "reader"), "UKeyLink P11Test Reader");
+	ck_assert(!pin_flag(t, "countLow") && !pin_flag(t, "finalTry") &&
+	    !pin_flag(t, "locked") && !pin_flag(t, "pinpad") &&
+	    !pin_flag(t, "loggedIn") && !pin_flag(t, "toBeChanged"));
+	ck_assert_int_eq(retries_of(cJSON_GetObjectItem(t, "pin")), -1);
+	cJSON_Delete(t);
+
+	resp = okf("cert.list", "{\"token\":\"%s\"}", tok);
+	certs = cJSON_GetObjectItem(res_of(resp), "certs");
+	ck_assert_int_eq(cJSON_GetArraySize(certs), 2);
+	for (i = 0; i < 2; i++) {
+		c = cJSON_GetArrayItem(certs, i);
+		ck_assert(cJSON_IsTrue(cJSON_GetObjectItem(c, "hasKey")));
+		if (strcmp(str_of(c, "certId"), "01") != 0) {
+			ck_assert_str_eq(str_of(c, "keyType"), "EC");
+			continue;
+		}
+		seen = 1;
+		ck_assert_str_eq(str_of(c, "keyType"), "SM2");
+		ck_assert_int_eq(cJSON_GetObjectItem(c, "keyBits")->valueint,
+		    256);
+		ck_assert_str_eq(str_of(c, "label"), "上海测试 SM2 签名");
+		subj = cJSON_GetObjectItem(c, "subject");
+		ck_assert_str_eq(str_of(subj, "O"), "上海测试有限公司");
+		ck_assert_str_eq(str_of(subj, "OU"), "法人一证通");
+		ck_assert_str_eq(str_of(subj, "S"), "上海市");
+		ck_assert_str_eq(str_of(cJSON_GetObjectItem(c, "issuer"),
+		    "CN"), "UKeyLink Test SM2 CA");
+		ext = cJSON_GetObjectItem(c, "extensions");
+		ck_assert_str_eq(str_of(ext, "1.2.156.10260.4.1.4"),
+		    "91310000MA1FL0000X");
+		ck_assert_str_eq(str_of(ext, "1.2.156.112570.148"),
+		    "SH0000000001UID");
+	}
+	ck_assert(seen);
+	cJSON_Delete(resp);
+}
+END_TEST
+
+START_TEST(test_sign_sm2)
+{
+	char path[160], *der;
+	const char *sig;
+	cJSON *resp, *r2;
+
+	cJSON_Delete(errf(UK_ERR_NOT_LOGGED_IN, "sign.data",
+	    "{\"token\":\"%s\",\"certId\":\"01\",\"data\":\"%s\"}", tok,
+	    msg_b64));
+	login();
+	write_work("msg", msg);
+	/* scheme sm2, and the default scheme of an SM2 key */
+	resp = okf("sign.data", "{\"token\":\"%s\",\"certId\":\"01\","
+	    "\"data\":\"%s\",\"scheme\":\"sm2\"}", tok, msg_b64);
+	sig = str_of(res_of(resp), "signature");
+	save_b64(sig, "sig");
+	ck_assert_int_eq(openssl_sm2_verify("msg"), 0);
+	ck_assert_int_eq(uk_test_sh("openssl dgst -sm3 -verify %s/sm2.pub "
+	    "-sigopt distid:" SM2_ID " -signature %s/sig %s/msg", pki, work,
+	    work), 0);
+	/* not vacuous: another message does not verify */
+	write_work("other", "UKeyLink SM2 other message");
+	ck_assert_int_ne(openssl_sm2_verify("other"), 0);
+	/* and the host's own verification */
+	snprintf(path, sizeof(path), "%s/token/01.pem", base);
+	ck_assert_int_eq(uk_test_sh("openssl x509 -in %s -outform DER -out "
+	    "%s/cert.der", path, work), 0);
+	snprintf(path, sizeof(path), "%s/cert.der", work);
+	der = uk_test_file_b64(path);
+	ck_assert_ptr_nonnull(der);
+	cJSON_Delete(okf("sign.verify", "{\"cert\":\"%s\",\"data\":\"%s\","
+	    "\"hash\":\"sm3\",\"signature\":\"%s\"}", der, msg_b64, sig));
+	cJSON_Delete(errf(UK_ERR_VERIFY_SIGNATURE, "sign.verify",
+	    "{\"cert\":\"%s\",\"data\":\"AAAA\",\"hash\":\"sm3\","
+	    "\"signature\":\"%s\"}", der, sig));
+	cJSON_Delete(resp);
+	r2 = okf("sign.data", "{\"token\":\"%s\",\"certId\":\"01\","
+	    "\"data\":\"%s\"}", tok, msg_b64);
+	save_b64(str_of(res_of(r2), "signature"), "sig");
+	ck_assert_int_eq(openssl_sm2_verify("msg"), 0);
+	cJSON_Delete(r2);
+	free(der);
+}
+END_TEST
+
+START_TEST(test_sign_sm2_refusals)
+{
+	login();
+	/* The vendor mechanism hashes Z ‖ M itself: a digest cannot be
+	 * signed through it (it would be hashed again). */
+	cJSON_Delete(errf(UK_ERR_MECHANISM, "sign.digest",
+	    "{\"token\":\"%s\",\"certId\":\"01\",\"digest\":"
+	    "\"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=\",\"hash\":\"sm3\","
+	    "\"scheme\":\"sm2\"}", tok));
+	/* an SM2 key is not an ECDSA key, nor the other way round */
+	cJSON_Delete(errf(UK_ERR_MECHANISM, "sign.data",
+	    "{\"token\":\"%s\",\"certId\":\"01\",\"data\":\"%s\","
+	    "\"scheme\":\"ecdsa\"}", tok, msg_b64));
+	cJSON_Delete(errf(UK_ERR_MECHANISM, "sign.data",
+	    "{\"token\":\"%s\",\"certId\":\"02\",\"data\":\"%s\","
+	    "\"scheme\":\"sm2\"}", tok, msg_b64));
+}
+END_TEST
+
+/* A vendor mechanism that answers DER instead of r ‖ s. */
+START_TEST(test_sign_sm2_der_mechanism)
+{
+	cJSON *resp;
+
+	teardown();
+	start(MECH_DER);
+	login();
+	write_work("msg", msg);
+	resp = okf("sign.data", "{\"token\":\"%s\",\"certId\":\"01\","
+	    "\"data\":\"%s\",\"scheme\":\"sm2\"}", tok, msg_b64);
+	save_b64(str_of(res_of(resp), "signature"), "sig");
+	ck_assert_int_eq(openssl_sm2_verify("msg"), 0);
+	cJSON_Delete(resp);
+	resp = okf("sign.cms", "{\"token\":\"%s\",\"certId\":\"01\","
+	    "\"data\":\"%s\",\"detached\":true}", tok, msg_b64);
+	save_b64(str_of(res_of(resp), "cms"), "cms.der");
+	ck_assert_int_eq(uk_test_sh("bash %s/tests/support/sm2-cms-check.sh "
+	    "%s/cms.der %s/msg %s/sm2.pub %s/chk", UK_TEST_SOURCE_DIR, work,
+	    work, pki, work), 0);
+	cJSON_Delete(resp);
+}
+END_TEST
+
+/* Without pkcs11.sm2Mechanism an SM2 key cannot sign. */
+START_TEST(test_sign_sm2_unconfigured)
+{
+	teardown();
+	start(NULL);
+	login();
+	cJSON_Delete(errf(UK_ERR_MECHANISM, "sign.data",
+	    "{\"token\":\"%s\",\"certId\":\"01\",\"data\":\"%s\"}", tok,
+	    msg_b64));
+	cJSON_Delete(errf(UK_ERR_MECHANISM, "sign.cms",
+	    "{\"token\":\"%s\",\"certId\":\"01\",\"data\":\"%s\"}", tok,
+	    msg_b64));
+}
+END_TEST
+
+/* The non-SM2 path on the same module: ECDSA P-256. */
+START_TEST(test_sign_ecdsa)
+{
+	cJSON *resp;
+
+	login();
+	write_work("msg", msg);
+	resp = okf("sign.data", "{\"token\":\"%s\",\"certId\":\"02\","
+	    "\"data\":\"%s\",\"hash\":\"sha256\"}", tok, msg_b64);
+	save_b64(str_of(res_of(resp), "signature"), "sig");
+	ck_assert_int_eq(uk_test_sh("openssl dgst -sha256 -verify %s/ec.pub "
+	    "-signature %s/sig %s/msg", pki, work, work), 0);
+	cJSON_Delete(resp);
+}
+END_TEST
+
+/* Base64 DER of the SM2 certificate (static buffer). */
+static const char *
+cert_b64(void)
+{
+	static char b64[8192];
+	char path[160], *s;
+
+	snprintf(path, sizeof(path), "%s/cert.der", work);
+	ck_assert_int_eq(uk_test_sh("openssl x509 -in %s/01.pem -outform DER "
+	    "-out %s", tokdir, path), 0);
+	s = uk_test_file_b64(path);
+	ck_assert_ptr_nonnull(s);
+	snprintf(b64, sizeof(b64), "%s", s);
+	free(s);
+	return b64;
+}
+
+/* The CMS with the last byte (inside the signature's s) changed. */
+static char *
+tampered_b64(const char *cms)
+{
+	char path[160], *s;
+	unsigned char *p;
+	size_t len;
+
+	p = uk_test_b64(cms, &len);
+	ck_assert_ptr_nonnull(p);
+	p[len - 1] ^= 0x01;
+	snprintf(path, sizeof(path), "%s/bad.der", work);
+	ck_assert_int_eq(uk_test_write_file(path, p, len), 0);
+	free(p);
+	s = uk_test_file_b64(path);
+	ck_assert_ptr_nonnull(s);
+	return s;
+}
+
+static void
+check_cms(int detached)
+{
+	cJSON *resp, *v;
+	const char *cms;
+	char *bad;
+
+	login();
+	write_work("msg", msg);
+	resp = okf("sign.cms", "{\"token\":\"%s\",\"certId\":\"01\","
+	    "\"data\":\"%s\",\"detached\":%s}", tok, msg_b64,
+	    detached ? "true" : "false");
+	cms = str_of(res_of(resp), "cms");
+	save_b64(cms, "cms.der");
+	/* independent: ASN.1 + messageDigest + SM2 over the SET OF */
+	ck_assert_int_eq(uk_test_sh("bash %s/tests/support/sm2-cms-check.sh "
+	    "%s/cms.der %s/msg %s/sm2.pub %s/chk", UK_TEST_SOURCE_DIR, work,
+	    work, pki, work), 0);
+	/* (`openssl cms -verify` cannot check it: OpenSSL 3.0 computes
+	 * SM2's Z with an empty ID, not GM/T 0009's default.) */
+	/* detached: no content inside; attached: the content is there */
+	ck_assert_int_eq(uk_test_sh("openssl cms -cmsout -print -inform DER "
+	    "-in %s/cms.der | grep -q 'eContent: <ABSENT>'", work),
+	    detached ? 0 : 1);
+	/* DER exactly as OpenSSL encodes it (the attached form is
+	 * re-framed around the content: cms_attach.h) */
+	ck_assert_int_eq(uk_test_sh("openssl cms -cmsout -inform DER "
+	    "-outform DER -in %s/cms.der | cmp - %s/cms.der", work, work), 0);
+	/* and the host's sign.verifyCms, which must also say no */
+	if (detached) {
+		v = okf("sign.verifyCms", "{\"cms\":\"%s\",\"data\":\"%s\"}",
+		    cms, msg_b64);
+		cJSON_Delete(errf(UK_ERR_VERIFY_SIGNATURE, "sign.verifyCms",
+		    "{\"cms\":\"%s\",\"data\":\"AAAA\"}", cms));
+	} else {
+		v = okf("sign.verifyCms", "{\"cms\":\"%s\"}", cms);
+		ck_assert_str_eq(str_of(res_of(v), "content"), msg_b64);
+	}
+	ck_assert_str_eq(str_of(res_of(v), "signer"), cert_b64());
+	cJSON_Delete(v);
+	bad = tampered_b64(cms);
+	/* the checker itself rejects the flipped signature */
+	ck_assert_int_ne(uk_test_sh("bash %s/tests/support/sm2-cms-check.sh "
+	    "%s/bad.der %s/msg %s/sm2.pub %s/chk", UK_TEST_SOURCE_DIR, work,
+	    work, pki, work), 0);
+	cJSON_Delete(errf(UK_ERR_VERIFY_SIGNATURE, "sign.verifyCms",
+	    detached ? "{\"cms\":\"%s\",\"data\":\"%s\"}" :
+	    "{\"cms\":\"%s\"}", bad, msg_b64));
+	free(bad);
+	cJSON_Delete(resp);
+}
+
+START_TEST(test_cms_sm2_detached)
+{
+	check_cms(1);
+}
+END_TEST
+
+START_TEST(test_cms_sm2_attached)
+{
+	check_cms(0);
+}
+END_TEST
+
+/* CMS over empty content and over content with every byte value. */
+START_TEST(test_cms_sm2_binary)
+{
+	static const char bin_b64[] =
+	    "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8gISIjJCUmJygpKiss"
+	    "LS4vMDEyMzQ1Njc4OTo7PD0+P0BBQkNERUZHSElKS0xNTk9QUVJTVFVWV1hZ"
+	    "WltcXV5fYGFiY2RlZmdoaWprbG1ub3BxcnN0dXZ3eHl6e3x9fn+AgYKDhIWG"
+	    "h4iJiouMjY6PkJGSk5SVlpeYmZqbnJ2en6ChoqOkpaanqKmqq6ytrq+wsbKz"
+	    "tLW2t7i5uru8vb6/wMHCw8TFxsfIycrLzM3Oz9DR0tPU1dbX2Nna29zd3t/g"
+	    "4eLj5OXm5+jp6uvs7e7v8PHy8/T19vf4+fr7/P3+/w==";
+	cJSON *resp;
+
+	login();
+	/* (a subshell: uk_test_sh appends its own >/dev/null) */
+	ck_assert_int_eq(uk_test_sh("printf '' >%s/empty && "
+	    "(for i in $(seq 0 255); do printf \"\\\\$(printf %%o $i)\"; "
+	    "done >%s/bin)", work, work), 0);
+	ck_assert_int_eq(uk_test_sh("test $(wc -c <%s/bin) -eq 256", work),
+	    0);
+	resp = okf("sign.cms", "{\"token\":\"%s\",\"certId\":\"01\","
+	    "\"data\":\"\",\"detached\":true}", tok);
+	save_b64(str_of(res_of(resp), "cms"), "cms.der");
+	ck_assert_int_eq(uk_test_sh("bash %s/tests/support/sm2-cms-check.sh "
+	    "%s/cms.der %s/empty %s/sm2.pub %s/chk", UK_TEST_SOURCE_DIR, work,
+	    work, pki, work), 0);
+	cJSON_Delete(resp);
+	resp = okf("sign.cms", "{\"token\":\"%s\",\"certId\":\"01\","
+	    "\"data\":\"%s\"}", tok, bin_b64);
+	save_b64(str_of(res_of(resp), "cms"), "cms.der");
+	ck_assert_int_eq(uk_test_sh("bash %s/tests/support/sm2-cms-check.sh "
+	    "%s/cms.der %s/bin %s/sm2.pub %s/chk", UK_TEST_SOURCE_DIR, work,
+	    work, pki, work), 0);
+	/* the checker is not vacuous: the wrong content fails */
+	ck_assert_int_ne(uk_test_sh("bash %s/tests/support/sm2-cms-check.sh "
+	    "%s/cms.der %s/empty %s/sm2.pub %s/chk", UK_TEST_SOURCE_DIR, work,
+	    work, pki, work), 0);
+	cJSON_Delete(resp);
+}
+END_TEST
+
+START_TEST(test_se_sm2)
+{
+	cJSON *r, *r2, *r3;
+	char args[4096];
+	const char *cert, *sig;
+
+	write_work("msg", "server random 1234");
+	cJSON_Delete(se("SEH_InitialSession",
+	    "10,\"com1\",\"" PIN "\",0,10,\"com1\",\"\""));
+	r = se("SEH_GetSelfCertificate", "10,\"com1\",\"\"");
+	cert = se_value(r);
+	/* SEH_SignData(data, 3): the SM2 key signs SM2/SM3 (method 3 names
+	 * SHA-1, which SM2 does not use) */
+	r2 = se("SEH_SignData", "\"server random 1234\",3");
+	sig = se_value(r2);
+	save_b64(sig, "sig");
+	ck_assert_int_eq(openssl_sm2_verify("msg"), 0);
+	snprintf(args, sizeof(args), "\"server random 1234\",3,\"%s\",\"%s\"",
+	    sig, cert);
+	se_ok(se("SEH_VerifySignData", args));
+	cJSON_Delete(r2);
+	/* the SM2 flavour: ESE_SignData(data, "") */
+	r2 = se("ESE_SignData", "\"server random 1234\",\"\"");
+	sig = se_value(r2);
+	save_b64(sig, "sig");
+	ck_assert_int_eq(openssl_sm2_verify("msg"), 0);
+	snprintf(args, sizeof(args), "\"server random 1234\",\"\",\"%s\","
+	    "\"%s\"", sig, cert);
+	se_ok(se("ESE_VerifySignData", args));
+	/* not vacuous: other data does not verify */
+	snprintf(args, sizeof(args), "\"other\",\"\",\"%s\",\"%s\"", sig,
+	    cert);
+	r3 = se("ESE_VerifySignData", args);
+	ck_assert_int_eq(code_of(r3), UK_ERR_VERIFY_SIGNATURE);
+	cJSON_Delete(r3);
+	cJSON_Delete(r2);
+	cJSON_Delete(r);
+}
+END_TEST
+
+/* One wrong login: the error and token.list carry the state after it. */
+static void
+wrong_login(int code, int count_low, int final_try, int locked,
+    int retries)
+{
+	cJSON *resp, *e, *t;
+
+	resp = errf(code, "token.login", "{\"token\":\"%s\",\"pin\":"
+	    "\"00000000\"}", tok);
+	e = cJSON_GetObjectItem(resp, "error");
+	ck_assert_int_eq(pin_flag(e, "countLow"), count_low);
+	ck_assert_int_eq(pin_flag(e, "finalTry"), final_try);
+	ck_assert_int_eq(pin_flag(e, "locked"), locked);
+	ck_assert(!pin_flag(e, "loggedIn"));
+	ck_assert_int_eq(retries_of(e), retries);
+	cJSON_Delete(resp);
+	t = token_entry();
+	ck_assert_int_eq(pin_flag(t, "countLow"), count_low);
+	ck_assert_int_eq(pin_flag(t, "finalTry"), final_try);
+	ck_assert_int_eq(pin_flag(t, "locked"), locked);
+	ck_assert_int_eq(retries_of(cJSON_GetObjectItem(t, "pin")), retries);
+	cJSON_Delete(t);
+}
+
+START_TEST(test_pin_count_low_and_reset)
+{
+	cJSON *resp;
+	const cJSON *r;
+
+	wrong_login(UK_ERR_PIN_INCORRECT, 1, 0, 0, -1);
+	wrong_login(UK_ERR_PIN_INCORRECT, 1, 0, 0, -1);
+	/* a correct PIN resets the counter and the flags */
+	resp = okf("token.login", "{\"token\":\"%s\",\"pin\":\"" PIN "\"}",
+	    tok);
+	r = res_of(resp);
+	ck_assert(!pin_flag(r, "countLow") && pin_flag(r, "loggedIn"));
+	cJSON_Delete(resp);
+	/* a failed re-login ends the login it replaced */
+	wrong_login(UK_ERR_PIN_INCORRECT, 1, 0, 0, -1);
+	cJSON_Delete(errf(UK_ERR_NOT_LOGGED_IN, "sign.data",
+	    "{\"token\":\"%s\",\"data\":\"%s\"}", tok, msg_b64));
+	/* the full count is back: five more wrong tries to the final one */
+	login();
+	wrong_login(UK_ERR_PIN_INCORRECT, 1, 0, 0, -1);
+	wrong_login(UK_ERR_PIN_INCORRECT, 1, 0, 0, -1);
+	wrong_login(UK_ERR_PIN_INCORRECT, 1, 0, 0, -1);
+	wrong_login(UK_ERR_PIN_INCORRECT, 1, 0, 0, -1);
+	wrong_login(UK_ERR_PIN_INCORRECT, 1, 1, 0, 1);
+	login();
+}
+END_TEST
+
+START_TEST(test_pin_lock)
+{
+	cJSON *resp, *t;
+	int i;
+
+	for (i = 0; i < 4; i++)
+		wrong_login(UK_ERR_PIN_INCORRECT, 1, 0, 0, -1);
+	wrong_login(UK_ERR_PIN_INCORRECT, 1, 1, 0, 1);
+	/* The module answers "incorrect" for the try that locks: the host
+	 * reads the flags after it and says PIN_LOCKED. */
+	wrong_login(UK_ERR_PIN_LOCKED, 0, 0, 1, 0);
+	/* now even the right PIN is refused, with the distinct code */
+	resp = errf(UK_ERR_PIN_LOCKED, "token.login", "{\"token\":\"%s\","
+	    "\"pin\":\"" PIN "\"}", tok);
+	ck_assert_int_eq(retries_of(cJSON_GetObjectItem(resp, "error")), 0);
+	cJSON_Delete(resp);
+	resp = okf("token.pinState", "{\"token\":\"%s\"}", tok);
+	ck_assert(pin_flag(res_of(resp), "locked"));
+	ck_assert_int_eq(retries_of(res_of(resp)), 0);
+	cJSON_Delete(resp);
+	/* the SafeEngine layer reports the same */
+	resp = se("SEH_InitialSession", "10,\"com1\",\"" PIN "\"");
+	ck_assert_int_eq(code_of(resp), UK_ERR_PIN_LOCKED);
+	ck_assert_int_eq(retries_of(cJSON_GetObjectItem(resp, "error")), 0);
+	cJSON_Delete(resp);
+	t = token_entry();
+	ck_assert(pin_flag(t, "locked") && !pin_flag(t, "loggedIn"));
+	cJSON_Delete(t);
+}
+END_TEST
+
+START_TEST(test_pin_to_be_changed)
+{
+	cJSON *t;
+
+	state_file("to-be-changed", "");
+	t = token_entry();
+	ck_assert(pin_flag(t, "toBeChanged"));
+	cJSON_Delete(t);
+	login();
+	cJSON_Delete(okf("token.changePin", "{\"token\":\"%s\",\"oldPin\":"
+	    "\"" PIN "\",\"newPin\":\"87651234\"}", tok));
+	t = token_entry();
+	ck_assert(!pin_flag(t, "toBeChanged"));
+	cJSON_Delete(t);
+	cJSON_Delete(errf(UK_ERR_PIN_INCORRECT, "token.login",
+	    "{\"token\":\"%s\",\"pin\":\"" PIN "\"}", tok));
+	cJSON_Delete(okf("token.login", "{\"token\":\"%s\",\"pin\":"
+	    "\"87651234\"}", tok));
+}
+END_TEST
+
+/* The token is a pinpad token from the start (its flags are read when
+ * it is enumerated). */
+static void
+pinpad_token(void)
+{
+	state_file("pinpad", "");
+	teardown();
+	start(MECH_RAW);
+	find_token();
+}
+
+START_TEST(test_pinpad)
+{
+	cJSON *t, *resp, *e;
+
+	/* The host enumerated the token before it showed a pinpad: a login
+	 * reads the flags afresh (here without token.list first). */
+	state_file("pinpad", "");
+	/* no entry file: the user cancelled on the pinpad */
+	resp = errf(UK_ERR_PIN_CANCELLED, "token.login", "{\"token\":\"%s\"}",
+	    tok);
+	ck_assert(pin_flag(cJSON_GetObjectItem(resp, "error"), "pinpad"));
+	cJSON_Delete(resp);
+	/* a wrong PIN typed on the pinpad: counted, state in the error */
+	state_file("pinpad-entry", "00000000");
+	resp = errf(UK_ERR_PIN_INCORRECT, "token.login", "{\"token\":\"%s\"}",
+	    tok);
+	e = cJSON_GetObjectItem(resp, "error");
+	ck_assert(pin_flag(e, "countLow") && pin_flag(e, "pinpad"));
+	cJSON_Delete(resp);
+	/* the right one */
+	state_file("pinpad-entry", PIN);
+	resp = okf("token.login", "{\"token\":\"%s\"}", tok);
+	ck_assert(pin_flag(res_of(resp), "loggedIn"));
+	ck_assert(!pin_flag(res_of(resp), "countLow"));
+	cJSON_Delete(resp);
+	t = token_entry();
+	ck_assert(pin_flag(t, "pinpad") && pin_flag(t, "loggedIn"));
+	cJSON_Delete(t);
+	write_work("msg", msg);
+	resp = okf("sign.data", "{\"token\":\"%s\",\"certId\":\"01\","
+	    "\"data\":\"%s\"}", tok, msg_b64);
+	save_b64(str_of(res_of(resp), "signature"), "sig");
+	ck_assert_int_eq(openssl_sm2_verify("msg"), 0);
+	cJSON_Delete(resp);
+}
+END_TEST
+
+/* A PIN sent for a pinpad token is never used: the pinpad decides. */
+START_TEST(test_pinpad_ignores_page_pin)
+{
+	cJSON *resp, *t;
+
+	pinpad_token();
+	state_file("pinpad-entry", PIN);
+	/* a wrong page PIN: not tried (no count), the pinpad's PIN is */
+	resp = okf("token.login", "{\"token\":\"%s\",\"pin\":\"00000000\"}",
+	    tok);
+	ck_assert(pin_flag(res_of(resp), "loggedIn"));
+	cJSON_Delete(resp);
+	t = token_entry();
+	ck_assert(!pin_flag(t, "countLow"));
+	cJSON_Delete(t);
+	/* the right page PIN with a cancelled pinpad: cancelled */
+	state_file("pinpad-entry", NULL);
+	cJSON_Delete(errf(UK_ERR_PIN_CANCELLED, "token.login",
+	    "{\"token\":\"%s\",\"pin\":\"" PIN "\"}", tok));
+}
+END_TEST
+
+START_TEST(test_pinpad_se)
+{
+	cJSON *r;
+
+	pinpad_token();
+	state_file("pinpad-entry", PIN);
+	write_work("msg", "pinpad random");
+	/* the IE-style page with an empty PIN field */
+	cJSON_Delete(se("SEH_InitialSession", "10,\"com1\",\"\""));
+	r = se("SEH_SignData", "\"pinpad random\",3");
+	save_b64(se_value(r), "sig");
+	ck_assert_int_eq(openssl_sm2_verify("msg"), 0);
+	cJSON_Delete(r);
+	cJSON_Delete(se("SEH_ClearSession", ""));
+	/* cancelled on the pinpad */
+	state_file("pinpad-entry", NULL);
+	r = se("SEH_InitialSession", "10,\"com1\",\"\"");
+	ck_assert_int_eq(code_of(r), UK_ERR_PIN_CANCELLED);
+	cJSON_Delete(r);
+	/* the async page API with an empty PIN in the session arguments:
+	 * the pinpad is asked (no session yet) */
+	state_file("pinpad-entry", PIN);
+	r = callf("se.call", "{\"method\":\"SEH_SignData\",\"args\":"
+	    "[\"pinpad random\",\"3\"],\"session\":[\"a\",\"com1\",\"\","
+	    "\"0\",\"\",\"\",\"\"]}");
+	save_b64(se_value(r), "sig");
+	ck_assert_int_eq(openssl_sm2_verify("msg"), 0);
+	cJSON_Delete(r);
+}
+END_TEST
+
+static Suite *
+token_sm2_suite(void)
+{
+	Suite *s = suite_create("token_sm2");
+	TCase *tc = tcase_create("host");
+
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_set_timeout(tc, 120);
+	tcase_add_test(tc, test_list_and_certs);
+	tcase_add_test(tc, test_sign_sm2);
+	tcase_add_test(tc, test_sign_sm2_refusals);
+	tcase_add_test(tc, test_sign_sm2_der_mechanism);
+	tcase_add_test(tc, test_sign_sm2_unconfigured);
+	tcase_add_test(tc, test_sign_ecdsa);
+	tcase_add_test(tc, test_cms_sm2_detached);
+	tcase_add_test(tc, test_cms_sm2_attached);
+	tcase_add_test(tc, test_cms_sm2_binary);
+	tcase_add_test(tc, test_se_sm2);
+	tcase_add_test(tc, test_pin_count_low_and_reset);
+	tcase_add_test(tc, test_pin_lock);
+	tcase_add_test(tc, test_pin_to_be_changed);
+	tcase_add_test(tc, test_pinpad);
+	tcase_add_test(tc, test_pinpad_ignores_page_pin);
+	tcase_add_test(tc, test_pinpad_se);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int
+main(void)
+{
+	SRunner *sr;
+	int failed;
+
+	snprintf(base, sizeof(base), "/tmp/ukp11t.XXXXXX");
+	if (mkdtemp(base) == NULL)
+		return 1;
+	snprintf(tokdir, sizeof(tokdir), "%s/token", base);
+	snprintf(pki, sizeof(pki), "%s/pki", base);
+	snprintf(work, sizeof(work), "%s/work", base);
+	if (uk_test_sh("bash %s/tests/support/p11test-token.sh %s && "
+	    "mkdir -p %s", UK_TEST_SOURCE_DIR, base, work) != 0 ||
+	    setenv("UK_P11TEST_DIR", tokdir, 1) != 0) {
+		fprintf(stderr, "cannot create the test token\n");
+		(void)uk_test_sh("rm -rf %s", base);
+		return 1;
+	}
+	sr = srunner_create(token_sm2_suite());
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	(void)uk_test_sh("rm -rf %s", base);
+	return failed == 0 ? 0 : 1;
+}
