@@ -88,7 +88,7 @@ uk_host_send_parts(struct uk_ctx *ctx, int64_t id, const struct uk_part *parts,
 	int r;
 
 	pthread_mutex_lock(&ctx->out_mu);
-	if (ctx->out_broken)
+	if (ctx->out_broken || ctx->out_fd < 0)	/* < 0: no browser (tests) */
 		r = UK_ERR_SYSTEM;
 	else if ((r = uk_frame_send_parts(ctx->out_fd, id, parts, n, 0)) != 0
 	    && r != UK_ERR_ALLOC_FAIL)

@@ -674,6 +674,10 @@ uk_token_login(struct uk_ctx *ctx, const char *token, const char *pin,
 		t->logged_in = 0;
 		t->nkeys = 0;
 	}
+	/* The module now waits for the keypad: tell the page, which can
+	 * ask the user to type there. */
+	if (pinpad)
+		(void)uk_host_progress(ctx, 0, 1, "pinpad");
 	rv = fn->C_Login(t->sess, CKU_USER,
 	    pinpad ? NULL : (CK_UTF8CHAR_PTR)(uintptr_t)pin,
 	    pinpad ? 0 : (CK_ULONG)len);
@@ -730,6 +734,8 @@ uk_token_change_pin(struct uk_ctx *ctx, const char *token,
 	if ((r = tk_session(st, t)) != 0)
 		return r;
 	/* C_SetPIN works in a R/W public or user session. */
+	if (pinpad)
+		(void)uk_host_progress(ctx, 0, 1, "pinpad");
 	rv = tk_fn(st, t)->C_SetPIN(t->sess,
 	    pinpad ? NULL : (CK_UTF8CHAR_PTR)(uintptr_t)old_pin,
 	    (CK_ULONG)oldlen,

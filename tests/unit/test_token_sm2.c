@@ -772,9 +772,30 @@ START_TEST(test_pinpad)
 	e = cJSON_GetObjectItem(resp, "error");
 	ck_assert(pin_flag(e, "countLow") && pin_flag(e, "pinpad"));
 	cJSON_Delete(resp);
-	/* the right one */
+	/* the right one; the page heard that the keypad waits */
 	state_file("pinpad-entry", PIN);
-	resp = okf("token.login", "{\"token\":\"%s\"}", tok);
+	{
+		char req[512];
+		cJSON *events = NULL, *ev;
+
+		snprintf(req, sizeof(req), "{\"id\":%lld,\"method\":"
+		    "\"token.login\",\"params\":{\"token\":\"%s\"},"
+		    "\"origin\":\"%s\"}", (long long)next_id, tok,
+		    UK_TEST_ORIGIN);
+		ck_assert_int_eq(uk_hostproc_send(&hp, req), 0);
+		resp = uk_hostproc_response(&hp, next_id, 30000, &events);
+		ck_assert_ptr_nonnull(resp);
+		ck_assert_ptr_nonnull(events);
+		ev = cJSON_GetArrayItem(events, 0);
+		ck_assert_str_eq(cJSON_GetObjectItem(ev, "event")->valuestring,
+		    "progress");
+		ck_assert_str_eq(cJSON_GetObjectItem(ev, "stage")->valuestring,
+		    "pinpad");
+		ck_assert_int_eq(cJSON_GetObjectItem(ev, "id")->valuedouble,
+		    next_id);
+		next_id++;
+		cJSON_Delete(events);
+	}
 	ck_assert(pin_flag(res_of(resp), "loggedIn"));
 	ck_assert(!pin_flag(res_of(resp), "countLow"));
 	cJSON_Delete(resp);
