@@ -18,6 +18,7 @@
 
 #include "ck_main.h"
 #include "err.h"
+#include "frame.h"
 #include "hostproc.h"
 
 static struct uk_hostproc hp;
@@ -144,7 +145,7 @@ END_TEST
 START_TEST(test_framing_errors_keep_serving)
 {
 	char *big;
-	size_t n = 8 * 1024 * 1024 + 1;
+	size_t n = UK_FRAME_IN_DEFAULT_MAX + 1;
 
 	/* Zero length. */
 	ck_assert_int_eq(uk_hostproc_send_raw(&hp, 0, NULL, 0), 0);
