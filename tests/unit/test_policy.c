@@ -80,7 +80,7 @@ START_TEST(test_defaults)
 	ck_assert_uint_eq(uk_policy_caps(cfg, "https://evil.example"), 0);
 	ck_assert_uint_eq(uk_policy_caps(cfg, UK_ORIGIN_UI),
 	    UK_CAP_READ | UK_CAP_SIGN);
-	ck_assert_uint_eq(uk_config_max_request(cfg), 8 * 1024 * 1024);
+	ck_assert_uint_eq(uk_config_max_request(cfg), 32 * 1024 * 1024);
 	uk_config_free(cfg);
 }
 END_TEST
