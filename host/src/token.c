@@ -681,6 +681,8 @@ uk_token_login(struct uk_ctx *ctx, const char *token, const char *pin,
 	rv = fn->C_Login(t->sess, CKU_USER,
 	    pinpad ? NULL : (CK_UTF8CHAR_PTR)(uintptr_t)pin,
 	    pinpad ? 0 : (CK_ULONG)len);
+	if (pinpad)
+		(void)uk_host_progress(ctx, 1, 1, "pinpad");
 	if (rv != CKR_OK && rv != CKR_USER_ALREADY_LOGGED_IN)
 		return login_err(st, t, rv, stp);
 	/* success */
@@ -741,6 +743,8 @@ uk_token_change_pin(struct uk_ctx *ctx, const char *token,
 	    (CK_ULONG)oldlen,
 	    pinpad ? NULL : (CK_UTF8CHAR_PTR)(uintptr_t)new_pin,
 	    (CK_ULONG)newlen);
+	if (pinpad)
+		(void)uk_host_progress(ctx, 1, 1, "pinpad");
 	if (rv != CKR_OK)
 		return login_err(st, t, rv, stp);
 	refresh_info(st, t, stp);

@@ -793,6 +793,13 @@ START_TEST(test_pinpad)
 		    "pinpad");
 		ck_assert_int_eq(cJSON_GetObjectItem(ev, "id")->valuedouble,
 		    next_id);
+		ck_assert_int_eq(cJSON_GetObjectItem(ev, "done")->valueint, 0);
+		/* and that it has stopped waiting */
+		ev = cJSON_GetArrayItem(events, 1);
+		ck_assert_ptr_nonnull(ev);
+		ck_assert_str_eq(cJSON_GetObjectItem(ev, "stage")->valuestring,
+		    "pinpad");
+		ck_assert_int_eq(cJSON_GetObjectItem(ev, "done")->valueint, 1);
 		next_id++;
 		cJSON_Delete(events);
 	}
