@@ -348,6 +348,8 @@ on_ssl_ctx(CURL *h, void *sslctx, void *arg)
 	int i;
 
 	(void)h;
+	if (st == NULL)		/* not OpenSSL (net_curl_lazy.c) */
+		return CURLE_SSL_CERTPROBLEM;
 	for (i = 0; i < sk_X509_num(ns->extra_ca); i++)
 		(void)X509_STORE_add_cert(st, sk_X509_value(ns->extra_ca, i));
 	ERR_clear_error();	/* duplicates are fine */

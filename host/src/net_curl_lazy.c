@@ -10,7 +10,14 @@
  * way libcurl fails (NULL handle, CURLE_FAILED_INIT), so the network module
  * reports a clear error and the rest of the host keeps working.
  *
- * Only POSIX builds use it; a Windows build links libcurl as usual.
+ * The same goes for libssl: its one function the host calls,
+ * SSL_CTX_get_cert_store() (net.c, adding network.caFile to a TLS
+ * context), runs only inside a libcurl callback, so it is looked up in the
+ * libraries libcurl brought in.  Not linking libssl saves every host start
+ * one more library and its relocations.
+ *
+ * Only POSIX builds use it; a Windows build links libcurl and libssl as
+ * usual.
  */
 #include "uk_setup.h"
 
@@ -22,6 +29,7 @@
 #include <stddef.h>
 
 #include <curl/curl.h>
+#include <openssl/ssl.h>
 
 #include "log.h"
 
@@ -52,6 +60,8 @@ static struct {
 	void (*url_cleanup)(CURLU *);
 	CURLUcode (*url_get)(CURLU *, CURLUPart, char **, unsigned int);
 	CURLUcode (*url_set)(CURLU *, CURLUPart, const char *, unsigned int);
+	/* From libcurl's TLS library, when it is OpenSSL's libssl. */
+	X509_STORE *(*ssl_ctx_get_cert_store)(const SSL_CTX *);
 } lc;
 
 static pthread_once_t lc_once = PTHREAD_ONCE_INIT;
@@ -89,7 +99,12 @@ lc_load(void)
 		uk_error("%s lacks a function the host needs", UK_LIBCURL_NAME);
 		dlclose(lc.lib);
 		lc.lib = NULL;
+		return;
 	}
+	/* dlsym() on a handle also searches the libraries it depends on.
+	 * Absent when libcurl uses another TLS library: libcurl then never
+	 * calls CURLOPT_SSL_CTX_FUNCTION either. */
+	(void)LC_SYM(ssl_ctx_get_cert_store, "SSL_CTX_get_cert_store");
 }
 
 /* 1 when libcurl is loaded and complete. */
@@ -265,4 +280,16 @@ curl_url_set(CURLU *u, CURLUPart what, const char *part, unsigned int flags)
 {
 	return lc_ready() ? lc.url_set(u, what, part, flags) :
 	    CURLUE_OUT_OF_MEMORY;
+}
+
+/*
+ * Called only from libcurl's CURLOPT_SSL_CTX_FUNCTION, so libcurl (and with
+ * it libssl) is loaded.  NULL when it is not OpenSSL's: the caller refuses
+ * the transfer.
+ */
+X509_STORE *
+SSL_CTX_get_cert_store(const SSL_CTX *ctx)
+{
+	return lc_ready() && lc.ssl_ctx_get_cert_store != NULL ?
+	    lc.ssl_ctx_get_cert_store(ctx) : NULL;
 }

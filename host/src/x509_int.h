@@ -59,6 +59,11 @@ const char *uk_x509_trust_dir(void);
 /* Adds the certificates of one PEM or DER file to st (NULL: just count).
  * Returns 0 with *countp > 0, or UK_ERR_SYSTEM / UK_ERR_CERT_FORMAT. */
 int uk_x509_load_anchors(X509_STORE *st, const char *path, int *countp);
+/* Frees the trust anchor store uk_x509_verify keeps between calls (the
+ * cert module's fini); the next verification builds it again. */
+void uk_x509_anchor_cache_free(void);
+/* How many times that store has been built (tests). */
+unsigned long uk_x509_anchor_builds(void);
 /* --diagnose section for the anchors; returns the number of problems. */
 int uk_x509_diagnose_anchors(const struct uk_config *cfg, FILE *fp);
 

@@ -278,8 +278,16 @@ static const struct uk_method cert_methods[] = {
 	{ NULL, NULL, 0, NULL },
 };
 
+static void
+cert_fini(struct uk_ctx *ctx)
+{
+	(void)ctx;
+	uk_x509_anchor_cache_free();
+}
+
 const struct uk_module uk_cert_module = {
 	.name = "cert",
 	.methods = cert_methods,
+	.fini = cert_fini,
 	.diagnose = cert_diagnose,
 };

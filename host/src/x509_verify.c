@@ -3,6 +3,17 @@
 /*
  * SEH_VerifyCertificate: path to a trust anchor, validity dates, key usage,
  * and revocation through uk_revocation_check().
+ *
+ * The trust anchors (the shipped roots in UK_TRUST_DIR plus the
+ * configuration's trustAnchors files) are read into one X509_STORE that is
+ * kept between calls: reading and parsing them cost ~20 times the path
+ * verification itself.  A host lives as long as its browser tab, and IT may
+ * replace anchor files meanwhile, so every call first compares the files'
+ * stat (device, inode, size, mtime, ctime), the trust directory's, and the
+ * configured list of paths with what the store was built from; any
+ * difference rebuilds it.  A file changed within UK_ANCHOR_RACY_NS of the
+ * build could change again within the same timestamp tick, so such a store
+ * is rebuilt on the next call too (git's "racy" rule).
  */
 #include "uk_setup.h"
 
@@ -11,9 +22,11 @@
 
 #include <dirent.h>
 #include <limits.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <cjson/cJSON.h>
 #include <openssl/bio.h>
@@ -35,6 +48,42 @@
 
 #define UK_ANCHOR_FILE_MAX	(1024 * 1024)	/* bytes of one anchor file */
 #define UK_ISSUER_FETCH_MAX	4	/* missing issuers fetched per path */
+#define UK_ANCHOR_SOURCES_MAX	1024	/* files tracked; more: no caching */
+/* Files changed this close to a build do not let the store be reused:
+ * nanosecond timestamps tick with the kernel's coarse clock (<= 10 ms);
+ * file systems with whole-second timestamps get 2 s. */
+#define UK_ANCHOR_RACY_NS	(50 * 1000 * 1000LL)
+#define UK_ANCHOR_RACY_COARSE_NS (2 * 1000 * 1000 * 1000LL)
+
+/* One file or directory the store was built from, as stat() saw it. */
+struct anchor_src {
+	char *path;
+	int present;			/* stat() succeeded */
+	dev_t dev;
+	ino_t ino;
+	off_t size;
+	struct timespec mtim, ctim;
+};
+
+/* What build_store() read, in order: the trust directory's files, then
+ * the trustAnchors entries (one each, present or not). */
+struct anchor_set {
+	struct anchor_src dir;		/* UK_TRUST_DIR itself */
+	struct anchor_src *src;
+	size_t n, ndir, cap;
+	int untracked;			/* more than UK_ANCHOR_SOURCES_MAX */
+};
+
+/* The process's store, shared by every call (and thread) that sees the
+ * same anchors.  Callers take their own reference under mu. */
+static struct {
+	pthread_mutex_t mu;
+	X509_STORE *store;		/* NULL: nothing cached */
+	int count;			/* certificates in store */
+	int racy;			/* rebuild on the next call */
+	struct anchor_set set;
+	unsigned long builds;
+} cache = { .mu = PTHREAD_MUTEX_INITIALIZER };
 
 const char *
 uk_x509_trust_dir(void)
@@ -114,9 +163,109 @@ has_suffix(const char *s, const char *suffix)
 	return a >= b && strcmp(s + a - b, suffix) == 0;
 }
 
-/* Loads every *.pem, *.crt, *.cer, *.der of dir; a missing dir is fine. */
+static void
+src_stat(struct anchor_src *s)
+{
+	struct stat st;
+
+	s->present = stat(s->path, &st) == 0;
+	if (!s->present)
+		return;
+	s->dev = st.st_dev;
+	s->ino = st.st_ino;
+	s->size = st.st_size;
+	s->mtim = st.st_mtim;
+	s->ctim = st.st_ctim;
+}
+
 static int
-load_dir(X509_STORE *st, const char *dir, int *countp)
+ts_eq(const struct timespec *a, const struct timespec *b)
+{
+	return a->tv_sec == b->tv_sec && a->tv_nsec == b->tv_nsec;
+}
+
+/* 1 when path still looks as it did when s was taken. */
+static int
+src_unchanged(const struct anchor_src *s)
+{
+	struct anchor_src now = { .path = s->path };
+
+	src_stat(&now);
+	if (now.present != s->present)
+		return 0;
+	return !now.present || (now.dev == s->dev && now.ino == s->ino &&
+	    now.size == s->size && ts_eq(&now.mtim, &s->mtim) &&
+	    ts_eq(&now.ctim, &s->ctim));
+}
+
+static long long
+ts_ns(const struct timespec *t)
+{
+	return (long long)t->tv_sec * 1000000000LL + t->tv_nsec;
+}
+
+/* 1 when s changed too close to built for its stat to be trusted. */
+static int
+src_racy(const struct anchor_src *s, const struct timespec *built)
+{
+	long long window;
+
+	if (!s->present)
+		return 0;
+	window = s->ctim.tv_nsec == 0 && s->mtim.tv_nsec == 0 ?
+	    UK_ANCHOR_RACY_COARSE_NS : UK_ANCHOR_RACY_NS;
+	return ts_ns(&s->ctim) > ts_ns(built) - window ||
+	    ts_ns(&s->mtim) > ts_ns(built) - window;
+}
+
+static void
+set_free(struct anchor_set *set)
+{
+	size_t i;
+
+	for (i = 0; i < set->n; i++)
+		free(set->src[i].path);
+	free(set->src);
+	free(set->dir.path);
+	memset(set, 0, sizeof(*set));
+}
+
+/* Records path (stat before reading, so that a change while it is read
+ * shows at the next call).  Past the cap, or out of memory, the set is
+ * marked untracked and the store is not kept. */
+static void
+set_add(struct anchor_set *set, const char *path)
+{
+	struct anchor_src *n;
+	size_t cap;
+
+	if (set == NULL || set->untracked)
+		return;
+	if (set->n == set->cap) {
+		cap = set->cap ? set->cap * 2 : 8;
+		/* cap <= UK_ANCHOR_SOURCES_MAX: the product cannot wrap */
+		if (cap > UK_ANCHOR_SOURCES_MAX ||
+		    (n = realloc(set->src, cap * sizeof(*n))) == NULL) {
+			set->untracked = 1;
+			return;
+		}
+		set->src = n;
+		set->cap = cap;
+	}
+	memset(&set->src[set->n], 0, sizeof(set->src[set->n]));
+	if ((set->src[set->n].path = strdup(path)) == NULL) {
+		set->untracked = 1;
+		return;
+	}
+	src_stat(&set->src[set->n]);
+	set->n++;
+}
+
+/* Loads every *.pem, *.crt, *.cer, *.der of dir; a missing dir is fine.
+ * set (may be NULL) records what was read. */
+static int
+load_dir(X509_STORE *st, const char *dir, int *countp,
+    struct anchor_set *set)
 {
 	DIR *d;
 	struct dirent *de;
@@ -135,6 +284,7 @@ load_dir(X509_STORE *st, const char *dir, int *countp)
 		if (snprintf(path, sizeof(path), "%s/%s", dir, de->d_name) >=
 		    (int)sizeof(path))
 			continue;
+		set_add(set, path);
 		if (uk_x509_load_anchors(st, path, &n) != 0)
 			uk_warn("trust anchor %s: not a certificate", path);
 		*countp += n;
@@ -143,9 +293,11 @@ load_dir(X509_STORE *st, const char *dir, int *countp)
 	return 0;
 }
 
-/* The shipped roots plus the configuration's trustAnchors. */
+/* The shipped roots plus the configuration's trustAnchors; set records
+ * the files read. */
 static int
-build_store(const struct uk_config *cfg, X509_STORE **stp, int *countp)
+build_store(const struct uk_config *cfg, X509_STORE **stp, int *countp,
+    struct anchor_set *set)
 {
 	X509_STORE *st;
 	const cJSON *anchors, *a;
@@ -153,14 +305,19 @@ build_store(const struct uk_config *cfg, X509_STORE **stp, int *countp)
 
 	*stp = NULL;
 	*countp = 0;
+	if ((set->dir.path = strdup(UK_TRUST_DIR)) == NULL)
+		return UK_ERR_ALLOC_FAIL;
+	src_stat(&set->dir);
 	if ((st = X509_STORE_new()) == NULL)
 		return UK_ERR_ALLOC_FAIL;
-	(void)load_dir(st, UK_TRUST_DIR, &n);
+	(void)load_dir(st, UK_TRUST_DIR, &n, set);
 	total += n;
+	set->ndir = set->n;
 	anchors = cfg ? uk_config_section(cfg, "trustAnchors") : NULL;
 	cJSON_ArrayForEach(a, anchors) {
 		if (!cJSON_IsString(a))
 			continue;
+		set_add(set, a->valuestring);
 		if (uk_x509_load_anchors(st, a->valuestring, &n) != 0)
 			uk_warn("trustAnchors: %s cannot be read as "
 			    "certificates", a->valuestring);
@@ -169,6 +326,108 @@ build_store(const struct uk_config *cfg, X509_STORE **stp, int *countp)
 	*stp = st;
 	*countp = total;
 	return 0;
+}
+
+/* 1 when the cached store was built from exactly cfg's anchors as they
+ * are now on disk.  Called with cache.mu held. */
+static int
+cache_valid(const struct uk_config *cfg)
+{
+	const struct anchor_set *set = &cache.set;
+	const cJSON *anchors, *a;
+	size_t i, k;
+
+	if (cache.store == NULL || cache.racy || set->untracked)
+		return 0;
+	anchors = cfg ? uk_config_section(cfg, "trustAnchors") : NULL;
+	k = set->ndir;
+	cJSON_ArrayForEach(a, anchors) {
+		if (!cJSON_IsString(a))
+			continue;
+		if (k == set->n || strcmp(set->src[k].path,
+		    a->valuestring) != 0)
+			return 0;
+		k++;
+	}
+	if (k != set->n || !src_unchanged(&set->dir))
+		return 0;
+	for (i = 0; i < set->n; i++)
+		if (!src_unchanged(&set->src[i]))
+			return 0;
+	return 1;
+}
+
+/* Replaces the cached store with one built now.  cache.mu held. */
+static int
+cache_rebuild(const struct uk_config *cfg)
+{
+	struct anchor_set set = { 0 };
+	struct timespec built;
+	X509_STORE *st = NULL;
+	size_t i;
+	int count, racy, r;
+
+	(void)clock_gettime(CLOCK_REALTIME, &built);
+	if ((r = build_store(cfg, &st, &count, &set)) != 0) {
+		set_free(&set);
+		return r;
+	}
+	racy = src_racy(&set.dir, &built);
+	for (i = 0; i < set.n && !racy; i++)
+		racy = src_racy(&set.src[i], &built);
+	X509_STORE_free(cache.store);
+	set_free(&cache.set);
+	/* success */
+	cache.store = st;		/* transferred */
+	cache.set = set;		/* transferred */
+	cache.count = count;
+	cache.racy = racy;
+	cache.builds++;
+	return 0;
+}
+
+/* A reference to the store of cfg's anchors (caller X509_STORE_free()s
+ * it) and the number of certificates in it. */
+static int
+anchor_store(const struct uk_config *cfg, X509_STORE **stp, int *countp)
+{
+	int r = 0;
+
+	*stp = NULL;
+	*countp = 0;
+	pthread_mutex_lock(&cache.mu);
+	if (!cache_valid(cfg))
+		r = cache_rebuild(cfg);
+	if (r == 0 && X509_STORE_up_ref(cache.store) != 1)
+		r = UK_ERR_ALLOC_FAIL;
+	if (r == 0) {
+		*stp = cache.store;
+		*countp = cache.count;
+	}
+	pthread_mutex_unlock(&cache.mu);
+	return r;
+}
+
+void
+uk_x509_anchor_cache_free(void)
+{
+	pthread_mutex_lock(&cache.mu);
+	X509_STORE_free(cache.store);
+	cache.store = NULL;
+	set_free(&cache.set);
+	cache.count = cache.racy = 0;
+	pthread_mutex_unlock(&cache.mu);
+}
+
+unsigned long
+uk_x509_anchor_builds(void)
+{
+	unsigned long n;
+
+	pthread_mutex_lock(&cache.mu);
+	n = cache.builds;
+	pthread_mutex_unlock(&cache.mu);
+	return n;
 }
 
 /* The SafeEngine code for an OpenSSL verification error. */
@@ -307,7 +566,7 @@ uk_x509_verify(struct uk_ctx *ctx, const struct uk_config *cfg,
 	if ((r = check_dates(cert, now, detail, detaillen)) != 0)
 		return r;
 	ERR_clear_error();
-	if ((r = build_store(cfg, &st, &anchors)) != 0)
+	if ((r = anchor_store(cfg, &st, &anchors)) != 0)
 		goto out;
 	if (anchors == 0) {
 		snprintf(detail, detaillen, "no trust anchors (%s, "
@@ -373,7 +632,7 @@ uk_x509_diagnose_anchors(const struct uk_config *cfg, FILE *fp)
 	const cJSON *anchors, *a;
 	int n = 0, problems = 0;
 
-	(void)load_dir(NULL, UK_TRUST_DIR, &n);
+	(void)load_dir(NULL, UK_TRUST_DIR, &n, NULL);
 	fprintf(fp, "  shipped roots: %d in %s\n", n, UK_TRUST_DIR);
 	if (n == 0) {
 		fprintf(fp, "  ! no shipped roots: reinstall the host\n");

@@ -30,7 +30,9 @@ set(CPACK_GENERATOR DEB RPM)
 set(CPACK_SOURCE_GENERATOR "")
 
 # Debian: explicit runtime deps (the brief's list) plus whatever
-# dpkg-shlibdeps finds (libc6, libp11-kit0, ...).
+# dpkg-shlibdeps finds (libc6, libp11-kit0, ...).  libcurl4 and
+# libpcsclite1 must stay listed: the host loads them with dlopen() on first
+# use, so shlibdeps (and rpm's soname scan) cannot see them.
 set(CPACK_DEBIAN_FILE_NAME DEB-DEFAULT)
 set(CPACK_DEBIAN_PACKAGE_SECTION utils)
 set(CPACK_DEBIAN_PACKAGE_PRIORITY optional)

@@ -15,6 +15,7 @@
 #include <sys/types.h>
 #include <sys/stat.h>
 
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -1320,6 +1321,174 @@ START_TEST(test_verify_chain_limit)
 }
 END_TEST
 
+/* Writes len bytes of buf over path in place (same inode). */
+static void
+put_file(const char *path, const void *buf, size_t len)
+{
+	FILE *fp = fopen(path, "wb");
+
+	ck_assert_ptr_nonnull(fp);
+	ck_assert_int_eq(fwrite(buf, 1, len, fp), len);
+	ck_assert_int_eq(fclose(fp), 0);
+}
+
+/* PKI file name, padded with newlines to len bytes (PEM readers skip
+ * text around the armour). */
+static char *
+padded_pem(const char *name, size_t len)
+{
+	size_t n;
+	unsigned char *pem = slurp(pki_path(name), &n);
+	char *buf = malloc(len);
+
+	ck_assert_ptr_nonnull(buf);
+	ck_assert_uint_le(n, len);
+	memset(buf, '\n', len);
+	memcpy(buf, pem, n);
+	free(pem);
+	return buf;
+}
+
+static double
+wall_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* Past the window in which a just-written anchor file keeps the store
+ * from being reused (x509_verify.c, UK_ANCHOR_RACY_NS). */
+static void
+let_files_age(void)
+{
+	struct timespec ts = { 0, 80 * 1000 * 1000 };
+
+	nanosleep(&ts, NULL);
+}
+
+/*
+ * The anchor store is built once and reused while its files stay the same,
+ * and rebuilt when IT changes a trustAnchors file under a running host:
+ * rewritten in place (even with the same size and the old mtime put
+ * back), replaced by rename, removed; and when the configured list
+ * changes.  A certificate chaining to a newly added anchor verifies right
+ * after the change.
+ */
+START_TEST(test_verify_anchor_cache)
+{
+	char d[256], *path, *next, *root, *sm2, *both;
+	size_t len = 8192, rl, sl;
+	struct uk_config *cfg, *cfg2;
+	struct timespec times[2];
+	struct stat st;
+	time_t now = time(NULL);
+	unsigned long b;
+	unsigned char *r1, *s1;
+	double t0;
+
+	root = padded_pem("root-ca.pem", len);
+	sm2 = padded_pem("sm2-ca.pem", len);
+	r1 = slurp(pki_path("root-ca.pem"), &rl);
+	s1 = slurp(pki_path("sm2-ca.pem"), &sl);
+	ck_assert_ptr_nonnull(both = malloc(rl + sl));
+	memcpy(both, r1, rl);
+	memcpy(both + rl, s1, sl);
+	path = uk_test_write_temp("anchors.pem", "");
+	ck_assert_ptr_nonnull(path);
+	put_file(path, root, len);
+	cfg = config_anchors(path, NULL);
+	let_files_age();
+
+	/* Built once, then reused. */
+	ck_assert_int_eq(verify(cfg, "leaf-rsa.pem", "inter-ca.pem", 0, now,
+	    d, sizeof(d)), 0);
+	b = uk_x509_anchor_builds();
+	ck_assert_int_eq(verify(cfg, "leaf-rsa.pem", "inter-ca.pem", 0, now,
+	    d, sizeof(d)), 0);
+	ck_assert_int_eq(verify(cfg, "leaf-sm2.pem", NULL, 0, now, d,
+	    sizeof(d)), UK_ERR_VERIFY_CHAIN);
+	ck_assert_uint_eq(uk_x509_anchor_builds(), b);
+
+	/* Same size, same inode, mtime put back: only ctime tells. */
+	ck_assert_int_eq(stat(path, &st), 0);
+	put_file(path, sm2, len);
+	times[0] = st.st_atim;
+	times[1] = st.st_mtim;
+	ck_assert_int_eq(utimensat(AT_FDCWD, path, times, 0), 0);
+	ck_assert_int_eq(verify(cfg, "leaf-sm2.pem", NULL, 0, now, d,
+	    sizeof(d)), 0);
+	ck_assert_uint_eq(uk_x509_anchor_builds(), b + 1);
+	ck_assert_int_eq(verify(cfg, "leaf-rsa.pem", "inter-ca.pem", 0, now,
+	    d, sizeof(d)), UK_ERR_VERIFY_CHAIN);
+
+	/* Just written: the store is not trusted to be current until the
+	 * file is older than a timestamp tick, so it is rebuilt again. */
+	t0 = wall_now();
+	put_file(path, root, len);
+	ck_assert_int_eq(verify(cfg, "leaf-rsa.pem", "inter-ca.pem", 0, now,
+	    d, sizeof(d)), 0);
+	b = uk_x509_anchor_builds();
+	ck_assert_int_eq(verify(cfg, "leaf-rsa.pem", "inter-ca.pem", 0, now,
+	    d, sizeof(d)), 0);
+	if (wall_now() - t0 < 0.030)	/* else too slow to tell */
+		ck_assert_uint_eq(uk_x509_anchor_builds(), b + 1);
+	let_files_age();
+	ck_assert_int_eq(verify(cfg, "leaf-rsa.pem", "inter-ca.pem", 0, now,
+	    d, sizeof(d)), 0);
+	b = uk_x509_anchor_builds();
+	ck_assert_int_eq(verify(cfg, "leaf-rsa.pem", "inter-ca.pem", 0, now,
+	    d, sizeof(d)), 0);
+	ck_assert_uint_eq(uk_x509_anchor_builds(), b);
+
+	/* Replaced by rename with both CAs: both leaves verify. */
+	ck_assert_ptr_nonnull(next = malloc(strlen(path) + 5));
+	sprintf(next, "%s.new", path);
+	put_file(next, both, rl + sl);
+	ck_assert_int_eq(rename(next, path), 0);
+	ck_assert_int_eq(verify(cfg, "leaf-sm2.pem", NULL, 0, now, d,
+	    sizeof(d)), 0);
+	ck_assert_int_eq(verify(cfg, "leaf-rsa.pem", "inter-ca.pem", 0, now,
+	    d, sizeof(d)), 0);
+
+	/* Another configuration (the intermediate alone): its own store. */
+	cfg2 = config_anchors(pki_path("inter-ca.der"), NULL);
+	ck_assert_int_eq(verify(cfg2, "leaf-rsa.pem", NULL, 0, now, d,
+	    sizeof(d)), 0);
+	ck_assert_int_eq(verify(cfg2, "leaf-sm2.pem", NULL, 0, now, d,
+	    sizeof(d)), UK_ERR_VERIFY_CHAIN);
+	ck_assert_int_eq(verify(cfg, "leaf-sm2.pem", NULL, 0, now, d,
+	    sizeof(d)), 0);
+	uk_config_free(cfg2);
+
+	/* Removed: nothing to chain to. */
+	ck_assert_int_eq(unlink(path), 0);
+	ck_assert_int_eq(verify(cfg, "leaf-rsa.pem", "inter-ca.pem", 0, now,
+	    d, sizeof(d)), UK_ERR_VERIFY_CHAIN);
+	ck_assert_ptr_nonnull(strstr(d, "no trust anchors"));
+	/* And back. */
+	put_file(path, root, len);
+	ck_assert_int_eq(verify(cfg, "leaf-rsa.pem", "inter-ca.pem", 0, now,
+	    d, sizeof(d)), 0);
+
+	uk_x509_anchor_cache_free();
+	b = uk_x509_anchor_builds();
+	ck_assert_int_eq(verify(cfg, "leaf-rsa.pem", "inter-ca.pem", 0, now,
+	    d, sizeof(d)), 0);
+	ck_assert_uint_eq(uk_x509_anchor_builds(), b + 1);
+	uk_x509_anchor_cache_free();
+	uk_config_free(cfg);
+	free(next);
+	free(both);
+	free(r1);
+	free(s1);
+	free(sm2);
+	free(root);
+	free(path);
+}
+END_TEST
+
 /* The shipped SHECA (UniTrust) roots parse, are self-signed and named. */
 START_TEST(test_shipped_roots)
 {
@@ -1644,6 +1813,7 @@ main(void)
 	tcase_add_test(tc, test_pem_helpers);
 	tcase_add_test(tv, test_verify);
 	tcase_add_test(tv, test_verify_chain_limit);
+	tcase_add_test(tv, test_verify_anchor_cache);
 	tcase_add_test(tv, test_shipped_roots);
 	tcase_add_test(th, test_host_methods);
 	suite_add_tcase(s, tc);
