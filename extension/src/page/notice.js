@@ -11,12 +11,16 @@
  * @param {string} zh Chinese text
  * @param {string} en English text
  * @param {string} [link] help URL
+ * @param {{level?: "error" | "info", timeoutMs?: number}} [opts] info: a hint, not a failure
+ * @returns {() => void} removes the notice
  */
-export default function showNotice(win, zh, en, link) {
-  win.console.error(`[UKeyLink] ${zh} / ${en}`);
+export default function showNotice(win, zh, en, link, opts = {}) {
+  const level = opts.level ?? "error";
+  if (level === "error") win.console.error(`[UKeyLink] ${zh} / ${en}`);
+  else win.console.info(`[UKeyLink] ${zh} / ${en}`);
   const doc = win.document;
   const hostEl = doc.createElement("ukeylink-notice");
-  hostEl.setAttribute("role", "alert");
+  hostEl.setAttribute("role", level === "error" ? "alert" : "status");
   const root = hostEl.attachShadow ? hostEl.attachShadow({ mode: "closed" }) : hostEl;
   const box = doc.createElement("div");
   box.setAttribute("style", "position:fixed;right:16px;bottom:16px;z-index:2147483647;max-width:420px;"
@@ -44,5 +48,9 @@ export default function showNotice(win, zh, en, link) {
   box.append(close);
   root.append(box);
   (doc.body ?? doc.documentElement)?.append(hostEl);
-  win.setTimeout(() => hostEl.remove(), 30000);
+  const timer = win.setTimeout(() => hostEl.remove(), opts.timeoutMs ?? 30000);
+  return () => {
+    win.clearTimeout(timer);
+    hostEl.remove();
+  };
 }

@@ -14,6 +14,9 @@ import installSyncApi, { isSafeEngineClassid } from "./syncApi.js";
 /** Replaced by the build with the extension version. */
 const VERSION = "__UKEYLINK_VERSION__";
 
+/** Longest a PIN pad notice stays without the host's "done" (the sign timeout). */
+const PINPAD_NOTICE_MS = 120000;
+
 /** Host conditions that deserve a visible notice once per page. */
 const NOTICE_CODES = Object.freeze(["NATIVE_HOST_NOT_FOUND", "NATIVE_HOST_FORBIDDEN", "HOST_VERSION_UNSUPPORTED"]);
 
@@ -57,6 +60,20 @@ export default function installPage(win, opts = {}) {
   bridge.onPush("hello", (h) => {
     if (h && typeof h.helpUrl === "string" && /^https:\/\//.test(h.helpUrl)) helpUrl = h.helpUrl;
     if (h && h.portal === true) portal();
+  });
+  // A PIN pad waits for the user (host progress stage "pinpad", done 0 of
+  // 1): say where to type until the host reports that it has answered.
+  /** @type {(() => void) | null} */
+  let removePinpadNotice = null;
+  bridge.onPush("event", (ev) => {
+    if (ev?.event !== "progress" || ev.stage !== "pinpad") return;
+    if (Number(ev.done) < Number(ev.total)) {
+      removePinpadNotice ??= showNotice(win, "请在密码键盘上输入 PIN 码", "Enter the PIN on the PIN pad",
+        undefined, { level: "info", timeoutMs: PINPAD_NOTICE_MS });
+    } else {
+      removePinpadNotice?.();
+      removePinpadNotice = null;
+    }
   });
   bridge.onPush("snapshot", (s) => store.set(s));
   bridge.onPush("snapshotError", (e) => {

@@ -5,7 +5,7 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 
 import { SE_METHOD_NAMES } from "../../shared/seMethods.js";
-import { WRONG_PIN, fakeHost, loadPage } from "./harness.mjs";
+import { OBJECT, WRONG_PIN, fakeHost, loadPage, tick, until } from "./harness.mjs";
 
 const S = ["a", "com1", "1111", "0", "", "", ""];
 
@@ -61,6 +61,22 @@ describe("async page API (non-IE branch)", () => {
     assert.equal(err.stack, undefined);
     assert.ok(window.document.querySelector("ukeylink-notice"), "visible notice");
     assert.ok(log.errors.some((e) => e.includes("未安装")));
+  });
+
+  it("tells the user to type on the PIN pad while the host waits for it", async () => {
+    const host = fakeHost();
+    const { window } = loadPage(OBJECT, { host });
+    await tick(20);
+    const notice = () => window.document.querySelector("ukeylink-notice");
+    host.push("event", { event: "progress", id: 3, stage: "download", done: 1, total: 9 });
+    assert.equal(notice(), null, "other stages show nothing");
+    host.push("event", { event: "progress", id: 4, stage: "pinpad", done: 0, total: 1 });
+    await until(() => notice() !== null);
+    assert.equal(notice().getAttribute("role"), "status");
+    host.push("event", { event: "progress", id: 4, stage: "pinpad", done: 0, total: 1 });
+    assert.equal(window.document.querySelectorAll("ukeylink-notice").length, 1, "one notice, not two");
+    host.push("event", { event: "progress", id: 4, stage: "pinpad", done: 1, total: 1 });
+    await until(() => notice() === null);
   });
 
   it("answers PEMEncode/PEMDecode/ShowVersion in the page", async () => {
