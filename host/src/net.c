@@ -127,7 +127,6 @@ net_fini(struct uk_ctx *ctx)
 	for (i = 0; i < CURL_LOCK_DATA_LAST; i++)
 		pthread_mutex_destroy(&ns->share_mu[i]);
 	sk_X509_pop_free(ns->extra_ca, X509_free);
-	X509_STORE_free(ns->anchors);
 	free(ns);
 	ctx->net = NULL;
 }

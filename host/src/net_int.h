@@ -59,7 +59,6 @@ struct uk_net_state {
 	struct uk_net_stats stats;
 	struct uk_net_memcache mem[UK_NET_MEMCACHE_MAX];
 	size_t mem_next;
-	X509_STORE *anchors;		/* trustAnchors, built on first use */
 };
 
 /* The state of ctx, created on first use.  0, ALLOC_FAIL or CONFIG. */

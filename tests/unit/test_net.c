@@ -30,6 +30,7 @@
 #include "hostproc.h"
 #include "net.h"
 #include "netfix.h"
+#include "softhsm.h"
 
 static struct uk_netfix nf;
 static int nf_ok;
@@ -779,6 +780,51 @@ START_TEST(test_through_host)
 }
 END_TEST
 
+/* net.verify reads the anchors for each call: an anchor file IT replaces
+ * while the host runs takes effect at once. */
+static int
+net_verify_code(struct uk_hostproc *hp, int64_t id, const char *b64)
+{
+	char params[65536 + 64];
+	const cJSON *err;
+	cJSON *resp;
+	int code;
+
+	snprintf(params, sizeof(params), "{\"cert\":\"%s\","
+	    "\"revocation\":false}", b64);
+	resp = uk_hostproc_call(hp, id, "net.verify", params, UK_TEST_ORIGIN);
+	ck_assert_ptr_nonnull(resp);
+	err = cJSON_GetObjectItem(resp, "error");
+	code = err ? cJSON_GetObjectItem(err, "code")->valueint : 0;
+	cJSON_Delete(resp);
+	return code;
+}
+
+START_TEST(test_net_verify_anchor_replaced)
+{
+	struct uk_hostproc hp;
+	char *text, *good;
+
+	ck_assert_msg(nf_ok, "fixture");
+	ck_assert_ptr_nonnull(text = uk_netfix_config(&nf, NULL));
+	ck_assert_int_eq(uk_hostproc_start_test(&hp, text), 0);
+	free(text);
+	ck_assert_ptr_nonnull(good = uk_netfix_b64(&nf, "good.der"));
+	ck_assert_int_eq(net_verify_code(&hp, 1, good), 0);
+	/* another certificate as the only anchor: the chain no longer ends
+	 * at one */
+	ck_assert_int_eq(uk_test_sh("cd %s && cp anchors.pem anchors.keep && "
+	    "openssl x509 -inform DER -in static/foreign.der -out anchors.new "
+	    "&& mv anchors.new anchors.pem", nf.dir), 0);
+	ck_assert_int_eq(net_verify_code(&hp, 2, good), UK_ERR_VERIFY_CHAIN);
+	ck_assert_int_eq(uk_test_sh("cd %s && mv anchors.keep anchors.pem",
+	    nf.dir), 0);
+	ck_assert_int_eq(net_verify_code(&hp, 3, good), 0);
+	free(good);
+	ck_assert_int_eq(uk_hostproc_finish(&hp, 20000), 0);
+}
+END_TEST
+
 START_TEST(test_host_progress_and_result)
 {
 	struct uk_hostproc hp;
@@ -845,6 +891,7 @@ main(void)
 	    UK_ARRAY_LEN(conf_cases));
 	tcase_add_test(tc, test_through_host);
 	tcase_add_test(tc, test_host_progress_and_result);
+	tcase_add_test(tc, test_net_verify_anchor_replaced);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
