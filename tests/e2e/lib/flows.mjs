@@ -227,7 +227,7 @@ export class Flows {
         }
       }, { token: login.token, certId: login.certId, size });
       const mem = procMem(pid);
-      await this.step(tab, "bigdoc-signed", `sign.cms of ${size / MIB} MiB: ${r.ok ? "ok" : r.error} in ${(r.callMs / 1000).toFixed(1)} s`
+      await this.step(tab, "bigdoc-signed", `sign.cms of ${+(size / MIB).toFixed(3)} MiB: ${r.ok ? "ok" : r.error} in ${(r.callMs / 1000).toFixed(1)} s`
         + ` (document + base64 made in the page in ${(r.genMs / 1000).toFixed(1)} s)`);
       assert.ok(r.ok, `sign.cms of ${size} bytes through the extension failed after ${(r.callMs / 1000).toFixed(1)} s: ${r.error}`);
       assert.deepEqual(r.keys, ["cms"]);
@@ -284,7 +284,7 @@ export class Flows {
       const reqBytes = r.dataChars + 256;
       const limitKib = Math.round((2 * reqBytes + 40 * MIB) / 1024);
       assert.ok(mem, `host ${pid} still running after the call`);
-      this.log(`  ✓ openssl cms -verify: ok, content = the ${size / MIB} MiB document (sha256 ${r.hash.slice(0, 16)}…), `
+      this.log(`  ✓ openssl cms -verify: ok, content = the ${+(size / MIB).toFixed(3)} MiB document (sha256 ${r.hash.slice(0, 16)}…), `
         + `signer = the token's certificate, DER canonical (${der.length} bytes)`);
       this.log(`  ✓ host pid ${pid}: VmHWM ${mem.hwm} KiB (before ${base.hwm} KiB; request ~${Math.round(reqBytes / 1024)} KiB;`
         + ` limit ${limitKib} KiB), VmRSS now ${mem.rss} KiB`);
@@ -296,7 +296,7 @@ export class Flows {
       if (Number.isFinite(hostDone))
         this.log(`  ✓ the host had received and signed the document ${((hostDone - r.startedAt) / 1000).toFixed(1)} s after the page's call; `
           + `the answer (chunks) reached the page ${((r.endedAt - hostDone) / 1000).toFixed(1)} s later`);
-      this.log(`  BIGDOC ${this.s.name}: sign.cms ${size / MIB} MiB call ${(r.callMs / 1000).toFixed(2)} s, `
+      this.log(`  BIGDOC ${this.s.name}: sign.cms ${+(size / MIB).toFixed(3)} MiB call ${(r.callMs / 1000).toFixed(2)} s, `
         + `page generation ${(r.genMs / 1000).toFixed(2)} s, host VmHWM ${(mem.hwm / 1024).toFixed(1)} MiB`);
       assert.ok(mem.hwm < limitKib, `host peak RSS ${mem.hwm} KiB ≥ 2 × request + 40 MiB = ${limitKib} KiB`);
       return { callMs: r.callMs, genMs: r.genMs, hwmKib: mem.hwm, baseKib: base.hwm, progress: r.progress.length };
