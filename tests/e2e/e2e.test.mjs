@@ -79,6 +79,8 @@ for (const browser of BROWSERS) {
     flow("1a government-site login, IE page (SafeEngineCtl, sync + replay)", () => flows.govLogin("ie"));
     flow("1b government-site login, async page (new SEH_xxx().then)", () => flows.govLogin("async"));
     flow("1c wrong PIN is refused with 私钥密码错误", () => flows.govWrongPin("ie"));
+    flow("9 a 20 MiB document signed as attached PKCS#7 (sign.cms) from the portal page",
+      () => flows.bigSign(Number(process.env.UK_E2E_BIGDOC_BYTES) || undefined));
 
     // The popup is a moz-extension:// page in Firefox, which WebDriver BiDi
     // can neither open nor attach to (reference/browser-e2e.md): its tests

@@ -5,6 +5,9 @@
 // what is on the key afterwards.
 
 import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
+import crypto from "node:crypto";
+import fs from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -13,6 +16,28 @@ import { PIN } from "./world.mjs";
 const SEAL_PNG = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "..", "portal", "public", "seal-demo.png");
 const ORG_CODE = "91310000MA1K000017";
 const ORG = "上海UKeyLink演示有限公司";
+
+/**
+ * The big document's bytes, the same formula in the page and here (and in
+ * tests/unit/test_token.c test_cms_20mib): byte i = (i · 2654435761 mod 2^32) >> 24.
+ */
+export function bigDocument(size) {
+  const b = Buffer.allocUnsafe(size);
+  for (let i = 0; i < size; i++) b[i] = Math.imul(i, 0x9E3779B1) >>> 24;
+  return b;
+}
+
+const MIB = 1024 * 1024;
+const sha256 = (b) => crypto.createHash("sha256").update(b).digest("hex");
+
+/** Peak and current RSS (KiB) of a process, from /proc (null once it has exited). */
+function procMem(pid) {
+  try {
+    const st = fs.readFileSync(`/proc/${pid}/status`, "utf8");
+    const kib = (k) => Number(new RegExp(`^${k}:\\s+(\\d+) kB`, "m").exec(st)?.[1]);
+    return { hwm: kib("VmHWM"), rss: kib("VmRSS") };
+  } catch { return null; }
+}
 
 function sameSerial(a, b) {
   const n = (s) => String(s || "").toUpperCase().replace(/[^0-9A-F]/g, "").replace(/^0+/, "");
@@ -132,6 +157,153 @@ export class Flows {
       assert.equal(this.events("gov-login").length + this.events("gov-login-failed").length, before, "nothing posted");
       return msg;
     } finally { await tab.close(); }
+  }
+
+  // ---- 9. a 20 MiB document signed as attached PKCS#7 --------------------
+  /**
+   * The portal page logs in through window.UKeyLink and signs a document of
+   * `size` bytes made in the page with sign.cms (attached): page → content
+   * script → background → native port (one ~27 MiB request) and back as
+   * ~27 chunks reassembled by the background. The CMS is then verified here
+   * with the openssl command against the replica's root, its content
+   * compared with the same bytes made here, and its DER checked canonical.
+   * Measures the call's wall time in the page and the host's peak RSS.
+   */
+  async bigSign(size = 20 * MIB) {
+    const tab = await this.s.newTab();
+    const dir = fs.mkdtempSync(path.join(this.w.tmp, "bigdoc-"));
+    try {
+      // this tab's host: the one process started after this point (the
+      // page's first request, se.snapshot at load, starts it)
+      const pidsBefore = new Set(this.w.hostPids());
+      await tab.goto(`${this.origin}/async/`);
+      await tab.until("window.UKeyLink", () => !!window.UKeyLink, null, 20_000);
+      const login = await tab.eval(async (pin) => {
+        const tokens = await window.UKeyLink.listTokens();
+        const t = tokens.find((x) => x.label === "UKeyLink Demo") || tokens[0];
+        if (!t) return { error: "no token" };
+        await window.UKeyLink.login(t.token, pin);
+        const certs = await window.UKeyLink.listCertificates(t.token);
+        const c = certs.find((x) => x.hasKey !== false);
+        return c ? { token: t.token, certId: c.certId, der: c.der, serial: c.serial } : { error: "no certificate with a key" };
+      }, this.pin).catch((e) => ({ error: String(e?.message || e) }));
+      assert.ok(!login.error, `login through window.UKeyLink: ${login.error}`);
+      const pids = this.w.hostPids().filter((p) => !pidsBefore.has(p));
+      assert.equal(pids.length, 1, `one new host process for this tab (new: ${pids.join(", ")})`);
+      const pid = pids[0];
+      const base = procMem(pid);
+      this.log(`  ✓ logged in through window.UKeyLink (certificate ${login.serial}); host pid ${pid}, VmHWM ${base.hwm} KiB`);
+
+      // The document and its base64 are made in the page; the page keeps
+      // the CMS (window.__ukBig) and returns its size, hash and timings.
+      const r = await tab.eval(async ({ token, certId, size }) => {
+        const progress = [];
+        const onProgress = (e) => progress.push(e);
+        window.UKeyLink.on("progress", onProgress);
+        const g0 = performance.now();
+        const doc = new Uint8Array(size);
+        for (let i = 0; i < size; i++) doc[i] = Math.imul(i, 0x9E3779B1) >>> 24;
+        const parts = [];
+        const step = 3 * 8192; // a multiple of 3: the pieces' base64 concatenates without padding inside
+        for (let o = 0; o < size; o += step) parts.push(btoa(String.fromCharCode.apply(null, doc.subarray(o, o + step))));
+        const data = parts.join("");
+        parts.length = 0;
+        const hash = [...new Uint8Array(await crypto.subtle.digest("SHA-256", doc))].map((b) => b.toString(16).padStart(2, "0")).join("");
+        const genMs = performance.now() - g0;
+        const c0 = performance.now();
+        const startedAt = Date.now();
+        try {
+          const res = await window.UKeyLink.call("sign.cms", { token, certId, data });
+          const callMs = performance.now() - c0;
+          const endedAt = Date.now();
+          window.__ukBig = res.cms;
+          return { ok: true, genMs, callMs, startedAt, endedAt, hash, dataChars: data.length, cmsChars: typeof res.cms === "string" ? res.cms.length : -1,
+            keys: Object.keys(res), progress };
+        } catch (e) {
+          return { ok: false, genMs, callMs: performance.now() - c0, hash, dataChars: data.length, progress,
+            error: `${e?.message} ${e?.code || ""} ${e?.lastError ?? ""} ${e?.hostName || ""}` };
+        } finally {
+          window.UKeyLink.off("progress", onProgress);
+        }
+      }, { token: login.token, certId: login.certId, size });
+      const mem = procMem(pid);
+      await this.step(tab, "bigdoc-signed", `sign.cms of ${+(size / MIB).toFixed(3)} MiB: ${r.ok ? "ok" : r.error} in ${(r.callMs / 1000).toFixed(1)} s`
+        + ` (document + base64 made in the page in ${(r.genMs / 1000).toFixed(1)} s)`);
+      assert.ok(r.ok, `sign.cms of ${size} bytes through the extension failed after ${(r.callMs / 1000).toFixed(1)} s: ${r.error}`);
+      assert.deepEqual(r.keys, ["cms"]);
+      assert.equal(r.dataChars, 4 * Math.ceil(size / 3), "the page's base64 has the expected length");
+
+      // The same bytes here: the page made exactly this document.
+      const doc = bigDocument(size);
+      assert.equal(r.hash, sha256(doc), "the page's document is the one regenerated here");
+
+      // The CMS out of the page in slices (no 27 MiB string in one protocol message).
+      const SLICE = 4 * MIB;
+      let b64 = "";
+      for (let o = 0; o < r.cmsChars; o += SLICE)
+        b64 += await tab.eval(({ o, n }) => window.__ukBig.slice(o, o + n), { o, n: SLICE });
+      await tab.eval(() => { delete window.__ukBig; });
+      assert.equal(b64.length, r.cmsChars);
+      assert.match(b64.slice(0, 64), /^[A-Za-z0-9+/]+$/);
+      const der = Buffer.from(b64, "base64");
+      assert.equal(der.toString("base64"), b64, "the cms is canonical base64");
+      const cmsFile = path.join(dir, "big.p7");
+      fs.writeFileSync(cmsFile, der);
+
+      // Independent check with the openssl command: the signature verifies
+      // and chains to the replica's root, the signer is the key's
+      // certificate, the attached content is the document. The CMS carries
+      // the signer's certificate only and `openssl cms` (3.0) has no
+      // -untrusted: its -CAfile is the replica's chain (root + issuing CA,
+      // the chain still has to end at the root), and the signer is checked
+      // again by `openssl verify` with the root alone as trust anchor.
+      const out = path.join(dir, "big.out");
+      const signer = path.join(dir, "signer.pem");
+      const ca = (f) => this.w.portal.ca.p(f);
+      const ossl = (args, what) => {
+        try {
+          return execFileSync("openssl", args, { stdio: ["ignore", "pipe", "pipe"], maxBuffer: 256 * MIB });
+        } catch (e) {
+          throw new Error(`${what}: ${e.stderr?.toString() || e.message}`);
+        }
+      };
+      ossl(["cms", "-verify", "-binary", "-inform", "DER", "-in", cmsFile, "-CAfile", ca("chain.pem"),
+        "-purpose", "any", "-out", out, "-signer", signer], "openssl cms -verify refused the page's CMS");
+      ossl(["verify", "-CAfile", ca("root.pem"), "-untrusted", ca("sub.pem"), "-purpose", "any", signer],
+        "openssl verify: the signer does not chain to the replica's root");
+      const content = fs.readFileSync(out);
+      assert.equal(content.length, size, "attached content length");
+      assert.equal(sha256(content), sha256(doc), "the signed content is the document");
+      const signerDer = new crypto.X509Certificate(fs.readFileSync(signer)).raw;
+      assert.equal(signerDer.toString("base64"), login.der, "the signer is the certificate the page chose");
+      // DER canonicity: OpenSSL's re-encoding is byte for byte the host's
+      const again = ossl(["cms", "-cmsout", "-inform", "DER", "-outform", "DER", "-in", cmsFile], "openssl cms -cmsout");
+      assert.ok(again.equals(der), `re-encoded DER differs (${again.length} vs ${der.length} bytes)`);
+
+      // Host memory: the ~27 MiB request is held once (host/doc/protocol.md "Big data").
+      const reqBytes = r.dataChars + 256;
+      const limitKib = Math.round((2 * reqBytes + 40 * MIB) / 1024);
+      assert.ok(mem, `host ${pid} still running after the call`);
+      this.log(`  ✓ openssl cms -verify: ok, content = the ${+(size / MIB).toFixed(3)} MiB document (sha256 ${r.hash.slice(0, 16)}…), `
+        + `signer = the token's certificate, DER canonical (${der.length} bytes)`);
+      this.log(`  ✓ host pid ${pid}: VmHWM ${mem.hwm} KiB (before ${base.hwm} KiB; request ~${Math.round(reqBytes / 1024)} KiB;`
+        + ` limit ${limitKib} KiB), VmRSS now ${mem.rss} KiB`);
+      this.log(`  ✓ progress events during the call: ${r.progress.length} (the host sends none for sign.*)`);
+      // where the time went: the host logs a request when it has handled it, before sending the answer
+      const done = this.w.tail(this.w.hostLog, 400).split("\n")
+        .filter((l) => l.includes(`ukeylink-host[${pid}]`) && / sign\.cms from .*: ok$/.test(l)).at(-1);
+      const hostDone = done ? Date.parse(done.slice(0, done.indexOf(" "))) : NaN;
+      if (Number.isFinite(hostDone))
+        this.log(`  ✓ the host had received and signed the document ${((hostDone - r.startedAt) / 1000).toFixed(1)} s after the page's call; `
+          + `the answer (chunks) reached the page ${((r.endedAt - hostDone) / 1000).toFixed(1)} s later`);
+      this.log(`  BIGDOC ${this.s.name}: sign.cms ${+(size / MIB).toFixed(3)} MiB call ${(r.callMs / 1000).toFixed(2)} s, `
+        + `page generation ${(r.genMs / 1000).toFixed(2)} s, host VmHWM ${(mem.hwm / 1024).toFixed(1)} MiB`);
+      assert.ok(mem.hwm < limitKib, `host peak RSS ${mem.hwm} KiB ≥ 2 × request + 40 MiB = ${limitKib} KiB`);
+      return { callMs: r.callMs, genMs: r.genMs, hwmKib: mem.hwm, baseKib: base.hwm, progress: r.progress.length };
+    } finally {
+      await tab.close();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   }
 
   // ---- 2. renewal ---------------------------------------------------
