@@ -298,8 +298,14 @@ sign_common(struct uk_call *call, int is_digest)
 	}
 	req.data = in;
 	req.len = inlen;
+	req.hash_strict = cJSON_HasObjectItem(call->params, "hash");
 	req.is_digest = is_digest;
 	r = uk_token_sign(call->ctx, &req, &sig, &siglen);
+	if (r == UK_ERR_MECHANISM)
+		return uk_call_fail(call, r, "the key cannot sign this way "
+		    "(scheme %s, hash %s; SM2 keys: scheme sm2, hash sm3, "
+		    "data not digest)", req.scheme == UK_SCHEME_AUTO ? "auto" :
+		    "as given", uk_hash_name(req.hash));
 	if (r == 0)
 		r = add_b64(call, "signature", sig, siglen);
 	free(sig);
@@ -343,8 +349,11 @@ m_sign_cms(struct uk_call *call)
 	    &inlen, WHY) != 0)
 		return uk_call_bad_param(call);
 	if ((r = uk_token_sign_cms_parts(call->ctx, token, cert_id, in, inlen,
-	    detached, h, &cms)) != 0)
-		return r;
+	    detached, h, cJSON_HasObjectItem(call->params, "hash"),
+	    &cms)) != 0)
+		return uk_call_fail(call, r, "%s", r == UK_ERR_MECHANISM &&
+		    cJSON_HasObjectItem(call->params, "hash") ?
+		    "the key cannot sign with this hash (SM2: sm3)" : "");
 	spans[0] = (struct uk_span){ cms.buf, cms.head };
 	spans[1] = (struct uk_span){ cms.content, cms.contentlen };
 	spans[2] = (struct uk_span){ cms.buf + cms.head, cms.tail };

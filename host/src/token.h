@@ -171,6 +171,9 @@ struct uk_sign_req {
 	size_t len;
 	int is_digest;			/*   is_digest = 1 */
 	enum uk_hash hash;
+	int hash_strict;		/* the caller named hash: a key that
+					 * cannot use it is refused (SM2
+					 * keys use SM3 only) */
 	enum uk_sig_scheme scheme;	/* UK_SCHEME_AUTO: by key type */
 };
 
@@ -201,7 +204,8 @@ int uk_token_sign_cms(struct uk_ctx *ctx, const char *token,
  * points at data instead of copying it.  Caller frees parts->buf. */
 int uk_token_sign_cms_parts(struct uk_ctx *ctx, const char *token,
     const char *cert_id, const unsigned char *data, size_t len,
-    int detached, enum uk_hash hash, struct uk_cms_parts *parts) UK_WUR;
+    int detached, enum uk_hash hash, int hash_strict,
+    struct uk_cms_parts *parts) UK_WUR;
 
 /* Decrypts a CMS/PKCS#7 EnvelopedData (DER) addressed to cert_id's
  * certificate with its token key.  *outp malloc'd; the caller wipes it

@@ -400,6 +400,18 @@ START_TEST(test_sign_sm2_refusals)
 	cJSON_Delete(errf(UK_ERR_MECHANISM, "sign.data",
 	    "{\"token\":\"%s\",\"certId\":\"02\",\"data\":\"%s\","
 	    "\"scheme\":\"sm2\"}", tok, msg_b64));
+	/* SM2 signs with SM3: another hash named by the page is refused,
+	 * not silently replaced; sm3 named, or none, signs */
+	cJSON_Delete(errf(UK_ERR_MECHANISM, "sign.data",
+	    "{\"token\":\"%s\",\"certId\":\"01\",\"data\":\"%s\","
+	    "\"hash\":\"sha256\"}", tok, msg_b64));
+	cJSON_Delete(errf(UK_ERR_MECHANISM, "sign.cms",
+	    "{\"token\":\"%s\",\"certId\":\"01\",\"data\":\"%s\","
+	    "\"hash\":\"sha1\"}", tok, msg_b64));
+	cJSON_Delete(okf("sign.data", "{\"token\":\"%s\",\"certId\":\"01\","
+	    "\"data\":\"%s\",\"hash\":\"sm3\"}", tok, msg_b64));
+	cJSON_Delete(okf("sign.cms", "{\"token\":\"%s\",\"certId\":\"01\","
+	    "\"data\":\"%s\",\"hash\":\"sm3\"}", tok, msg_b64));
 }
 END_TEST
 

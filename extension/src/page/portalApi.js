@@ -153,18 +153,20 @@ export default function installPortalApi(win, deps) {
 
     /**
      * Signs a server challenge with the certificate's key (sign.data).
+     * Without `hash` the host picks the key's own: SHA-256 for RSA/EC, SM3
+     * for SM2 (which can sign with nothing else: another hash is refused).
      *
      * @param {{token: string, certId: string, challenge: string, hash?: "sha1" | "sha256" | "sm3"}} req challenge is base64
      * @returns {Promise<string>} base64 signature
      */
     signChallenge(req) {
       const r = req ?? /** @type {any} */ ({});
-      const hash = r.hash ?? "sha256";
       if (typeof r.token !== "string" || typeof r.certId !== "string" || typeof r.challenge !== "string"
-        || !/^[A-Za-z0-9+/]+={0,2}$/.test(r.challenge) || !HASHES.includes(hash)) {
+        || !/^[A-Za-z0-9+/]+={0,2}$/.test(r.challenge) || (r.hash !== undefined && !HASHES.includes(r.hash))) {
         return invalid("signChallenge: token, certId, base64 challenge, hash sha1|sha256|sm3");
       }
-      return api.call("sign.data", { token: r.token, certId: r.certId, data: r.challenge, hash }).then((x) => x.signature);
+      const params = { token: r.token, certId: r.certId, data: r.challenge };
+      return api.call("sign.data", r.hash === undefined ? params : { ...params, hash: r.hash }).then((x) => x.signature);
     },
   };
   Object.freeze(api);

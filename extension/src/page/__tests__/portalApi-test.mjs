@@ -39,12 +39,15 @@ describe("portal API (window.UKeyLink)", () => {
     assert.deepEqual(await U.listCertificates("t1"), [{ certId: "01" }]);
     assert.equal(await U.login("t1", "1111"), undefined);
     assert.equal(await U.signChallenge({ token: "t1", certId: "01", challenge: "AAEC", hash: "sm3" }), "c2ln");
+    // no hash: none sent, the host uses the key's own (SM3 for SM2 keys)
+    assert.equal(await U.signChallenge({ token: "t1", certId: "01", challenge: "AAEC" }), "c2ln");
     assert.deepEqual(host.calls.map((c) => [c.method, c.params]), [
       ["enroll.begin", { profile: "renew", n: 1 }],
       ["token.list", {}],
       ["cert.list", { token: "t1" }],
       ["token.login", { token: "t1", pin: "1111" }],
       ["sign.data", { token: "t1", certId: "01", data: "AAEC", hash: "sm3" }],
+      ["sign.data", { token: "t1", certId: "01", data: "AAEC" }],
     ]);
   });
 
