@@ -20,6 +20,7 @@
 #include "frame.h"
 #include "host.h"
 #include "log.h"
+#include "reqchunk.h"
 #include "rpc.h"
 #include "wipe.h"
 
@@ -183,21 +184,76 @@ handle_one(struct uk_ctx *ctx, char *req, size_t len)
 	return r;
 }
 
-int
-uk_host_serve(struct uk_ctx *ctx, int in_fd)
+/* Answers a request whose chunks broke the rules (reqchunk.h). */
+static int
+answer_chunk_error(struct uk_ctx *ctx, int64_t id, int code,
+    const char *detail)
+{
+	char *text = uk_rpc_error_text(id, code, detail);
+	int r;
+
+	uk_info("request %lld: failed: %s (%d) %s", (long long)id,
+	    uk_err_name(code), code, detail);
+	if (text == NULL)
+		return UK_ERR_ALLOC_FAIL;
+	r = uk_host_send_text(ctx, id, text, strlen(text));
+	cJSON_free(text);
+	return r;
+}
+
+/*
+ * One message: a request, or a chunk of one (reqchunk.h).  A message that
+ * ends a reassembly it does not belong to is fed again on its own.
+ */
+static int
+handle_message(struct uk_ctx *ctx, struct uk_reqchunk *rc, char *msg,
+    size_t len)
+{
+	char detail[UK_DETAIL_MAX], *req;
+	size_t reqlen;
+	int64_t id;
+	int r, again;
+
+	do {
+		r = uk_reqchunk_feed(rc, msg, len, &req, &reqlen, &id, &again,
+		    detail, sizeof(detail));
+		if (r == UK_REQCHUNK_NOT_CHUNK)
+			r = handle_one(ctx, msg, len);
+		else if (r == UK_REQCHUNK_DONE) {
+			r = handle_one(ctx, req, reqlen);
+			/* The request may hold a PIN. */
+			uk_freezero(req, reqlen + 1);
+		} else if (r == UK_REQCHUNK_MORE)
+			r = 0;
+		else
+			r = answer_chunk_error(ctx, id, r, detail);
+	} while (again && !(r != 0 && ctx->out_broken));
+	return r;
+}
+
+/* Ends a reassembly that a framing error broke into. */
+static int
+drop_reassembly(struct uk_ctx *ctx, struct uk_reqchunk *rc)
+{
+	int64_t id;
+
+	if (!uk_reqchunk_pending(rc, &id))
+		return 0;
+	uk_reqchunk_drop(rc);
+	return answer_chunk_error(ctx, id, UK_ERR_BAD_REQUEST,
+	    "a message the host refused came between the chunks");
+}
+
+static int
+serve_loop(struct uk_ctx *ctx, struct uk_reqchunk *rc, int in_fd)
 {
 	size_t max = uk_config_max_request(ctx->cfg);
 	struct pollfd p[2] = { { .fd = in_fd, .events = POLLIN },
 	    { .fd = ctx->wake_fd[0], .events = POLLIN } };
 	char *req;
 	size_t len;
-	int r, n, flags;
+	int r, n;
 
-	/* Non-blocking output lets a stalled browser time out (frame.c). */
-	if ((flags = fcntl(ctx->out_fd, F_GETFL)) != -1)
-		(void)fcntl(ctx->out_fd, F_SETFL, flags | O_NONBLOCK);
-	uk_info("serving %s extension %s", ctx->caller_browser[0] ?
-	    ctx->caller_browser : "(test)", ctx->caller_id);
 	for (;;) {
 		if ((n = poll(p, p[1].fd >= 0 ? 2 : 1, UK_TICK_MS)) < 0 &&
 		    errno != EINTR) {
@@ -219,7 +275,8 @@ uk_host_serve(struct uk_ctx *ctx, int in_fd)
 		    r == UK_ERR_ALLOC_FAIL) {
 			/* Still in sync: say so and keep serving. */
 			uk_warn_r(r, "request refused at framing");
-			if (answer_frame_error(ctx, r) != 0 && ctx->out_broken)
+			if ((drop_reassembly(ctx, rc) != 0 ||
+			    answer_frame_error(ctx, r) != 0) && ctx->out_broken)
 				return 1;
 			continue;
 		}
@@ -227,7 +284,7 @@ uk_host_serve(struct uk_ctx *ctx, int in_fd)
 			uk_error_r(r, "input out of sync: exiting");
 			return 1;
 		}
-		r = handle_one(ctx, req, len);
+		r = handle_message(ctx, rc, req, len);
 		/* The request may hold a PIN. */
 		uk_freezero(req, len + 1);
 		if (r != 0 && ctx->out_broken) {
@@ -236,6 +293,30 @@ uk_host_serve(struct uk_ctx *ctx, int in_fd)
 		}
 		tick_modules(ctx);
 	}
+}
+
+int
+uk_host_serve(struct uk_ctx *ctx, int in_fd)
+{
+	struct uk_reqchunk *rc;
+	int64_t id;
+	int r, flags;
+
+	if ((rc = uk_reqchunk_new(uk_config_max_request(ctx->cfg))) == NULL) {
+		uk_error("out of memory");
+		return 1;
+	}
+	/* Non-blocking output lets a stalled browser time out (frame.c). */
+	if ((flags = fcntl(ctx->out_fd, F_GETFL)) != -1)
+		(void)fcntl(ctx->out_fd, F_SETFL, flags | O_NONBLOCK);
+	uk_info("serving %s extension %s", ctx->caller_browser[0] ?
+	    ctx->caller_browser : "(test)", ctx->caller_id);
+	r = serve_loop(ctx, rc, in_fd);
+	if (uk_reqchunk_pending(rc, &id))
+		uk_info("request %lld: input ended between its chunks",
+		    (long long)id);
+	uk_reqchunk_free(rc);	/* wipes a partial request */
+	return r;
 }
 
 /*

@@ -8,7 +8,7 @@
 #define UK_VERSION "0.1.0"
 #endif
 #define UK_PROTOCOL_MAJOR	1	/* incompatible changes */
-#define UK_PROTOCOL_MINOR	0	/* compatible additions */
+#define UK_PROTOCOL_MINOR	1	/* compatible additions; 1: request chunks */
 #define UK_HOST_NAME		"cn.sheca.ukeylink"
 
 #endif /* UK_VERSION_H */

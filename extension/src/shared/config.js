@@ -22,6 +22,15 @@ const config = Object.freeze({
    * 32 MiB: a 20 MiB document travels as 27 MiB of base64 (the host holds it once).
    */
   NATIVE_MESSAGE_MAX_BYTES: 32 * 1024 * 1024,
+  /**
+   * Bytes (UTF-8) of request text in one request chunk: a request whose JSON
+   * text is larger goes to the host as chunks (protocol.md "Request chunks";
+   * Firefox writes one big message in quadratic time). At most the host's
+   * 1 MiB per chunk, and at least its 512 KiB for all but the last.
+   */
+  REQUEST_CHUNK_BYTES: 1024 * 1024 - 4096,
+  /** Protocol minor version from which the host takes request chunks (major 1). */
+  REQUEST_CHUNKS_MINOR: 1,
   /** Bytes (UTF-8) of one page → extension bridge message. */
   PAGE_MESSAGE_MAX_BYTES: 32 * 1024 * 1024,
   /** Characters of one reassembled chunked host response. */

@@ -14,7 +14,7 @@ import NativeHostNotFoundError from "../../shared/errors/NativeHostNotFoundError
 import ProtocolError from "../../shared/errors/ProtocolError.js";
 import RequestTimeoutError from "../../shared/errors/RequestTimeoutError.js";
 import NativeAppService, { PortState, disconnectError } from "../services/NativeAppService.js";
-import { FakePort, scriptedHost } from "./fakePort.mjs";
+import { FakePort, VERSION, scriptedHost } from "./fakePort.mjs";
 
 function service(handler, extra = {}) {
   const ports = [];
@@ -166,6 +166,89 @@ describe("NativeAppService", () => {
     const chinese = "签".repeat(Math.ceil(config.NATIVE_MESSAGE_MAX_BYTES / 3));
     await assert.rejects(svc.request("host.ping", { data: chinese }), MessageTooLargeError);
     assert.equal(ports[0].sent.length, 1);
+  });
+
+  describe("big requests in chunks", () => {
+    const MAX = config.REQUEST_CHUNK_BYTES;
+    const utf8 = (s) => Buffer.byteLength(s, "utf8");
+    // Characters of 1 to 4 UTF-8 bytes (emoji: a surrogate pair), so that cuts fall inside them.
+    const mixed = (n) => "a签😀é\"\\\n".repeat(Math.ceil(n / 7)).slice(0, n);
+    const sentChunks = (port) => port.sent.filter((m) => Object.hasOwn(m, "chunk"));
+
+    it("sends a request over REQUEST_CHUNK_BYTES as ordered chunks whose data is its JSON text", async () => {
+      const { svc, ports } = service(echo);
+      await svc.connect();
+      const data = mixed(3 * MAX);
+      assert.deepEqual(await svc.request("host.ping", { data }), { data });
+      const chunks = sentChunks(ports[0]);
+      const text = JSON.stringify({ id: 2, method: "host.ping", params: { data }, origin: "https://issp.sheca.com" });
+      assert.ok(chunks.length >= 4);
+      assert.deepEqual(chunks.map((c) => [c.id, c.chunk, c.of]), chunks.map((c, k) => [2, k, chunks.length]));
+      assert.deepEqual(chunks.map((c) => Object.keys(c)), chunks.map(() => ["id", "chunk", "of", "data"]));
+      assert.equal(chunks.map((c) => c.data).join(""), text);
+      for (const [k, c] of chunks.entries()) {
+        assert.ok(utf8(c.data) <= MAX);
+        if (k < chunks.length - 1) assert.ok(utf8(c.data) > MAX - 4, "only a character's bytes short");
+        // no split character: no lone surrogate, and the UTF-8 round trip is exact
+        assert.ok(c.data.isWellFormed());
+        assert.equal(Buffer.from(c.data, "utf8").toString("utf8"), c.data);
+      }
+      assert.equal(ports[0].sent.length, 1 + chunks.length); // the handshake, then only chunks
+    });
+
+    it("posts the chunks back to back, nothing in between", async () => {
+      const { svc, ports } = service(echo);
+      await svc.connect();
+      const big = svc.request("host.ping", { data: "签".repeat(MAX) });
+      const small = svc.request("host.ping", { data: "s" });
+      assert.deepEqual(await small, { data: "s" });
+      await big;
+      const kinds = ports[0].sent.map((m) => (Object.hasOwn(m, "chunk") ? `c${m.id}` : m.method));
+      assert.deepEqual(kinds, ["host.version", "c2", "c2", "c2", "c2", "host.ping"]);
+    });
+
+    it("cuts a text of only emoji (4 bytes, surrogate pairs) between characters", async () => {
+      const { svc, ports } = service(echo);
+      await svc.connect();
+      const data = "😀".repeat(MAX / 2);
+      assert.deepEqual(await svc.request("host.ping", { data }), { data });
+      const chunks = sentChunks(ports[0]);
+      assert.equal(chunks.length, 3);
+      for (const c of chunks) assert.ok(c.data.isWellFormed(), "no lone surrogate");
+      // ASCII before the emoji, then whole emoji of 4 bytes each
+      const head = utf8('{"id":2,"method":"host.ping","params":{"data":"');
+      assert.deepEqual(chunks.slice(0, 2).map((c) => utf8(c.data) % 4), [head % 4, 0]);
+      assert.equal(chunks.map((c) => c.data).join("").length, JSON.stringify({ id: 2, method: "host.ping", params: { data }, origin: "https://issp.sheca.com" }).length);
+    });
+
+    it("sends a request of exactly REQUEST_CHUNK_BYTES (and smaller ones) in one message", async () => {
+      const { svc, ports } = service(echo);
+      await svc.connect();
+      const envelope = utf8(JSON.stringify({ id: 2, method: "host.ping", params: { data: "" }, origin: "https://issp.sheca.com" }));
+      const data = "x".repeat(MAX - envelope);
+      await svc.request("host.ping", { data });
+      await svc.request("host.ping", { data: "small" });
+      assert.equal(sentChunks(ports[0]).length, 0);
+      assert.deepEqual(ports[0].sent[1], { id: 2, method: "host.ping", params: { data }, origin: "https://issp.sheca.com" });
+      assert.deepEqual(ports[0].sent[2].params, { data: "small" });
+    });
+
+    it("sends big requests in one message to a host of protocol 1.0", async () => {
+      const { svc, ports } = service(scriptedHost((msg, port) => port.emit({ id: msg.id, result: { data: msg.params.data } }),
+        { ...VERSION, protocol: { major: 1, minor: 0 } }));
+      await svc.connect();
+      const data = mixed(2 * MAX);
+      assert.deepEqual(await svc.request("host.ping", { data }), { data });
+      assert.equal(sentChunks(ports[0]).length, 0);
+      assert.equal(ports[0].sent[1].params.data, data);
+    });
+
+    it("still refuses a request over NATIVE_MESSAGE_MAX_BYTES, sending nothing", async () => {
+      const { svc, ports } = service(echo);
+      await svc.connect();
+      await assert.rejects(svc.request("host.ping", { data: "x".repeat(config.NATIVE_MESSAGE_MAX_BYTES) }), MessageTooLargeError);
+      assert.equal(ports[0].sent.length, 1);
+    });
   });
 
   it("refuses to send when not connected and close() ends the port", async () => {

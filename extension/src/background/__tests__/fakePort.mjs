@@ -40,14 +40,34 @@ export class FakePort {
   }
 }
 
-export const VERSION = { name: "ukeylink-host", version: "0.1.0", protocol: { major: 1, minor: 0 } };
+export const VERSION = { name: "ukeylink-host", version: "0.1.0", protocol: { major: 1, minor: 1 } };
+
+/**
+ * Glues request chunks together as the host does (in order, same id and
+ * of); returns the request when the last one came, else null.
+ */
+function reassemble(msg, port) {
+  if (!Object.hasOwn(msg, "chunk")) return msg;
+  const r = port.reassembly;
+  if (msg.chunk === 0) port.reassembly = { id: msg.id, of: msg.of, next: 1, text: msg.data };
+  else if (r && r.id === msg.id && r.of === msg.of && r.next === msg.chunk) {
+    r.text += msg.data;
+    r.next++;
+  } else throw new Error(`request chunk out of order: ${JSON.stringify({ ...msg, data: undefined })}`);
+  if (port.reassembly.next < msg.of) return null;
+  const text = port.reassembly.text;
+  port.reassembly = null;
+  return JSON.parse(text);
+}
 
 /**
  * @param {(msg: any, port: FakePort) => void} [rest] handles everything but host.version
  * @param {object} [version]
  */
 export function scriptedHost(rest = () => {}, version = VERSION) {
-  return (msg, port) => {
+  return (raw, port) => {
+    const msg = reassemble(raw, port);
+    if (!msg) return;
     if (msg.method === "host.version") port.emit({ id: msg.id, result: version });
     else rest(msg, port);
   };

@@ -13,7 +13,7 @@ import ProtocolError from "../../shared/errors/ProtocolError.js";
 import RequestTimeoutError from "../../shared/errors/RequestTimeoutError.js";
 import UKeyLinkError from "../../shared/errors/UKeyLinkError.js";
 import UnknownError from "../../shared/errors/UnknownError.js";
-import jsonSize from "../../shared/jsonSize.js";
+import { encodeJson, requestChunks } from "../../shared/requestChunks.js";
 import { isHostEvent, validateHostResponse } from "../../shared/validation.js";
 
 /**
@@ -186,9 +186,12 @@ export default class NativeAppService {
     }
     const id = ++this.nextId;
     const message = { id, method, params, origin: this.options.origin };
-    if (jsonSize(message) > config.NATIVE_MESSAGE_MAX_BYTES) {
+    // Serialised once, for the size check and for the chunks.
+    const bytes = encodeJson(message);
+    if (bytes.byteLength > config.NATIVE_MESSAGE_MAX_BYTES) {
       return Promise.reject(new MessageTooLargeError());
     }
+    const chunked = bytes.byteLength > config.REQUEST_CHUNK_BYTES && this.hostTakesChunks();
     const port = this.port;
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
@@ -198,11 +201,27 @@ export default class NativeAppService {
       }, timeoutMs);
       this.pending.set(id, { method, resolve, reject, timer });
       try {
-        port.postMessage(message);
+        if (!chunked) {
+          port.postMessage(message);
+        } else {
+          // Back to back, synchronously: nothing can come in between.
+          for (const chunk of requestChunks(id, bytes, config.REQUEST_CHUNK_BYTES)) port.postMessage(chunk);
+        }
       } catch {
         this.settle(id, new HostDisconnectedError());
       }
     });
+  }
+
+  /**
+   * Whether the host takes big requests in chunks (protocol 1.1); an older
+   * host gets them in one message, as before.
+   *
+   * @returns {boolean}
+   */
+  hostTakesChunks() {
+    const p = this.hostInfo?.protocol;
+    return !!p && p.major === config.PROTOCOL_MAJOR && p.minor >= config.REQUEST_CHUNKS_MINOR;
   }
 
   /**
