@@ -243,6 +243,22 @@ apply(struct uk_reqchunk *rc, const struct chunk *c, char **reqp,
 	return UK_REQCHUNK_DONE;
 }
 
+/* 1 when s[0..len) holds the text needle. */
+static int
+holds(const char *s, size_t len, const char *needle)
+{
+	size_t n = strlen(needle);
+	const char *p = s, *end = s + len;
+
+	while ((size_t)(end - p) >= n &&
+	    (p = memchr(p, needle[0], (size_t)(end - p) - n + 1)) != NULL) {
+		if (memcmp(p, needle, n) == 0)
+			return 1;
+		p++;
+	}
+	return 0;
+}
+
 int
 uk_reqchunk_feed(struct uk_reqchunk *rc, const char *msg, size_t len,
     char **reqp, size_t *lenp, int64_t *idp, int *againp,
@@ -258,9 +274,12 @@ uk_reqchunk_feed(struct uk_reqchunk *rc, const char *msg, size_t len,
 	*againp = 0;
 	if (detlen > 0)
 		detail[0] = '\0';
-	/* Only a message that may be a chunk is parsed (a 27 MiB request in
-	 * one message is not parsed twice). */
+	/* Only a message that may be a chunk is parsed: not one with a
+	 * "method" member (a chunk's data escapes its quotes, so the raw
+	 * text of a chunk never holds "method" with its quotes), nor a
+	 * big one — requests are not parsed twice. */
 	if (len > UK_REQCHUNK_MSG_MAX ||
+	    holds(msg, len, "\"method\"") || !holds(msg, len, "\"chunk\"") ||
 	    uk_json_parse(msg, len, &root) != 0 || !is_chunk(root)) {
 		cJSON_Delete(root);
 		if (rc->buf == NULL)
