@@ -34,16 +34,9 @@
 static const char version_req[] = "{\"id\":1,\"method\":\"host.version\","
     "\"params\":{},\"origin\":\"https://issp.sheca.com\"}";
 
-/* The host's configuration, written once: uk_hostproc_start_test() writes
- * a file per start, which the cold-start row would time as the host's. */
-static const char bench_config[] =
-    "{\"extensionIds\":{\"chromium\":[\"" UK_TEST_CHROMIUM_ID "\"],"
-    "\"firefox\":[\"ukeylink@sheca.com\"]},"
-    "\"origins\":[{\"origin\":\"https://issp.sheca.com\","
-    "\"capabilities\":[\"read\",\"sign\",\"enroll\",\"seal\",\"unlock\"]},"
-    "{\"origin\":\"https://gov.example.cn\",\"capabilities\":[\"read\","
-    "\"sign\"]}],"
-    "\"log\":{\"level\":\"warn\",\"destination\":\"stderr\"}}";
+/* The host's configuration (hostproc's default) is written once:
+ * uk_hostproc_start_test() writes a file per start, which the cold-start
+ * row would time as the host's. */
 static char config_env[600];
 
 static int
@@ -63,8 +56,9 @@ start(struct uk_hostproc *hp, int echo)
 	if (echo)
 		return uk_hostproc_start(hp, UK_ECHO_HOST_PATH, argv, NULL);
 	if (config_env[0] == '\0') {
-		if ((path = uk_test_write_temp("config.json", bench_config)) ==
-		    NULL)
+		path = uk_test_write_temp("config.json",
+		    uk_hostproc_default_config);
+		if (path == NULL)
 			return -1;
 		snprintf(config_env, sizeof(config_env), "UKEYLINK_CONFIG=%s",
 		    path);

@@ -61,7 +61,7 @@ uk_hostproc_start(struct uk_hostproc *hp, const char *path,
 	return 0;
 }
 
-static const char default_test_config[] =
+const char uk_hostproc_default_config[] =
     "{\"extensionIds\":{\"chromium\":[\"" UK_TEST_CHROMIUM_ID "\"],"
     "\"firefox\":[\"ukeylink@sheca.com\"]},"
     "\"origins\":[{\"origin\":\"https://issp.sheca.com\","
@@ -134,7 +134,7 @@ uk_hostproc_start_test(struct uk_hostproc *hp, const char *config_json)
 	int r;
 
 	path = uk_test_write_temp("config.json", config_json ? config_json :
-	    default_test_config);
+	    uk_hostproc_default_config);
 	if (path == NULL)
 		return -1;
 	snprintf(envbuf[0], sizeof(envbuf[0]), "UKEYLINK_CONFIG=%s", path);

@@ -31,6 +31,9 @@ struct uk_hostproc {
  */
 int uk_hostproc_start(struct uk_hostproc *hp, const char *path,
     char *const argv[], char *const env[]);
+/* The default test configuration (JSON): the test Chromium id, the
+ * portal and a government origin, log at warn to stderr. */
+extern const char uk_hostproc_default_config[];
 /* Starts the built host as a Chromium caller with a test configuration
  * (allows UK_TEST_CHROMIUM_ID; log to stderr at level "debug" when
  * verbose).  config_json NULL = the default test config. */
