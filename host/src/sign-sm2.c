@@ -96,8 +96,6 @@ static int
 verify_si(CMS_SignerInfo *si)
 {
 	EVP_PKEY *pk = NULL;
-	EVP_MD_CTX *mctx = NULL;
-	EVP_PKEY_CTX *pctx = NULL;
 	ASN1_OCTET_STRING *sig = CMS_SignerInfo_get0_signature(si);
 	unsigned char *der = NULL;
 	size_t derlen = 0;
@@ -110,25 +108,8 @@ verify_si(CMS_SignerInfo *si)
 		return UK_ERR_VERIFY_SIGNATURE;
 	if ((r = uk_cms_attrs_der(si, &der, &derlen)) != 0)
 		return r == UK_ERR_INVALID_PARAM ? UK_ERR_VERIFY_SIGNATURE : r;
-	r = UK_ERR_VERIFY_SIGNATURE;
-	if ((mctx = EVP_MD_CTX_new()) == NULL ||
-	    (pctx = EVP_PKEY_CTX_new(pk, NULL)) == NULL) {
-		r = UK_ERR_ALLOC_FAIL;
-		goto out;
-	}
-	if (EVP_PKEY_CTX_set1_id(pctx, UK_SM2_DEFAULT_ID,
-	    sizeof(UK_SM2_DEFAULT_ID) - 1) != 1)
-		goto out;
-	EVP_MD_CTX_set_pkey_ctx(mctx, pctx);
-	if (EVP_DigestVerifyInit(mctx, NULL, uk_hash_md(UK_HASH_SM3), NULL,
-	    pk) != 1 || EVP_DigestVerify(mctx, ASN1_STRING_get0_data(sig),
-	    (size_t)ASN1_STRING_length(sig), der, derlen) != 1)
-		goto out;
-	/* success */
-	r = 0;
- out:
-	EVP_MD_CTX_free(mctx);
-	EVP_PKEY_CTX_free(pctx);
+	r = uk_verify_sm2(pk, der, derlen, ASN1_STRING_get0_data(sig),
+	    (size_t)ASN1_STRING_length(sig));
 	OPENSSL_free(der);
 	return r;
 }

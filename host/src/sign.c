@@ -382,9 +382,8 @@ uk_pkey_is_sm2(EVP_PKEY *pk)
 	    EVP_PKEY_is_a(pk, "SM2"));
 }
 
-/* GM/T 0009: e = SM3(Z(ID, key) ‖ M), with the default signer ID. */
-static int
-verify_sm2_data(EVP_PKEY *pk, const unsigned char *data, size_t len,
+int
+uk_verify_sm2(EVP_PKEY *pk, const unsigned char *data, size_t len,
     const unsigned char *sig, size_t siglen)
 {
 	EVP_MD_CTX *mctx = NULL;
@@ -442,7 +441,7 @@ uk_verify(X509 *cert, const unsigned char *data, size_t len, int is_digest,
 			    UK_ERR_VERIFY_SIGNATURE : r;
 		r = is_digest ? verify_pkey(pk, md, mdlen, h, UK_SCHEME_SM2,
 		    der ? der : sig, der ? derlen : siglen) :
-		    verify_sm2_data(pk, data, len, der ? der : sig,
+		    uk_verify_sm2(pk, data, len, der ? der : sig,
 		    der ? derlen : siglen);
 		free(der);
 		return r;

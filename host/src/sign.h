@@ -99,6 +99,11 @@ int uk_verify_cms(const unsigned char *cms, size_t cmslen,
     const unsigned char *data, size_t len, unsigned char **contentp,
     size_t *contentlenp, X509 **signerp) UK_WUR;
 
+/* GM/T 0009 verification of an SM2 signature (DER) over data:
+ * e = SM3(Z(default ID, key) ‖ M).  0 or VERIFY_SIGNATURE/ALLOC_FAIL. */
+int uk_verify_sm2(EVP_PKEY *pk, const unsigned char *data, size_t len,
+    const unsigned char *sig, size_t siglen) UK_WUR;
+
 /* SM2 in CMS (sign-sm2.c).  uk_cms_attrs_der: the DER SET OF (0x31) of
  * si's signed attributes, what the signature covers; *derp
  * OPENSSL_malloc'd; INVALID_PARAM when si has none.  uk_cms_is_sm2: 1
