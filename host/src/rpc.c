@@ -95,21 +95,32 @@ mark_nonce(void)
 	return nonce;
 }
 
-/* Registers a blob; its member holds the mark until the reply is printed. */
-static cJSON *
-add_mark(struct uk_reply *rp, const struct uk_part *part, void *owned)
+/* Registers a blob and returns its mark, which stands in the response
+ * text for it until the reply is printed.  Needs a free blob slot. */
+static char *
+new_blob(struct uk_reply *rp, const struct uk_part *part, void *owned,
+    char *lifted)
 {
-	size_t i = rp->nblobs;
-	cJSON *node;
+	size_t i = rp->nblobs++;
 
 	snprintf(rp->blob[i].mark, UK_MARK_MAX, "\001ukblob-%s-%zu",
 	    mark_nonce(), i);
-	if ((node = cJSON_CreateStringReference(rp->blob[i].mark)) == NULL)
-		return NULL;
 	rp->blob[i].part = *part;
 	rp->blob[i].owned = owned;
-	rp->blob[i].lifted = NULL;
-	rp->nblobs++;
+	rp->blob[i].lifted = lifted;
+	return rp->blob[i].mark;
+}
+
+/* A member node for a new blob; NULL (nothing registered) when out of
+ * memory. */
+static cJSON *
+add_mark(struct uk_reply *rp, const struct uk_part *part, void *owned)
+{
+	cJSON *node;
+
+	if ((node = cJSON_CreateStringReference(new_blob(rp, part, owned,
+	    NULL))) == NULL)
+		rp->nblobs--;
 	return node;
 }
 
@@ -176,14 +187,8 @@ lift_strings(struct uk_reply *rp, cJSON *node)
 		part.span[0].len = len;
 		saved = (node->type & cJSON_IsReference) ? NULL :
 		    node->valuestring;
-		snprintf(rp->blob[rp->nblobs].mark, UK_MARK_MAX,
-		    "\001ukblob-%s-%zu", mark_nonce(), rp->nblobs);
-		rp->blob[rp->nblobs].part = part;
-		rp->blob[rp->nblobs].owned = NULL;
-		rp->blob[rp->nblobs].lifted = saved;
-		node->valuestring = rp->blob[rp->nblobs].mark;
+		node->valuestring = new_blob(rp, &part, NULL, saved);
 		node->type |= cJSON_IsReference;
-		rp->nblobs++;
 	}
 	return 0;
 }
@@ -231,18 +236,27 @@ cut_text(struct uk_reply *rp)
 	return 0;
 }
 
-void
-uk_reply_free(struct uk_reply *rp)
+/* Frees what the blobs own (a reply freed, or a response that will not
+ * carry them). */
+static void
+drop_blobs(struct uk_reply *rp)
 {
 	size_t i;
 
-	if (rp == NULL)
-		return;
 	for (i = 0; i < rp->nblobs; i++) {
 		free(rp->blob[i].owned);
 		if (rp->blob[i].lifted != NULL)
 			cJSON_free(rp->blob[i].lifted);
 	}
+	rp->nblobs = 0;
+}
+
+void
+uk_reply_free(struct uk_reply *rp)
+{
+	if (rp == NULL)
+		return;
+	drop_blobs(rp);
 	cJSON_Delete(rp->resp);
 	cJSON_Delete(rp->request);
 	cJSON_free(rp->text);
@@ -406,20 +420,6 @@ parse_envelope(cJSON *root, struct uk_call *call)
 		return uk_call_fail(call, UK_ERR_BAD_REQUEST,
 		    "'origin': not a serialized origin");
 	return 0;
-}
-
-/* Drops what handlers registered for a response that will not carry it. */
-static void
-drop_blobs(struct uk_reply *rp)
-{
-	size_t i;
-
-	for (i = 0; i < rp->nblobs; i++) {
-		free(rp->blob[i].owned);
-		if (rp->blob[i].lifted != NULL)
-			cJSON_free(rp->blob[i].lifted);
-	}
-	rp->nblobs = 0;
 }
 
 int
