@@ -74,9 +74,28 @@ uk_utf8_valid(const char *s, size_t len)
 	return 0;
 }
 
-/* Characters the structure scan stops at; everything else is skipped. */
+/*
+ * Characters the structure scan stops at outside strings; everything else
+ * is skipped.  Control characters stop it too: JSON allows only space,
+ * tab, CR and LF between tokens, while cJSON skips every byte up to 0x20.
+ */
+#define CONTROLS_BUT_SPACE \
+	[0x00] = 1, [0x01] = 1, [0x02] = 1, [0x03] = 1, [0x04] = 1, \
+	[0x05] = 1, [0x06] = 1, [0x07] = 1, [0x08] = 1, [0x0b] = 1, \
+	[0x0c] = 1, [0x0e] = 1, [0x0f] = 1, [0x10] = 1, [0x11] = 1, \
+	[0x12] = 1, [0x13] = 1, [0x14] = 1, [0x15] = 1, [0x16] = 1, \
+	[0x17] = 1, [0x18] = 1, [0x19] = 1, [0x1a] = 1, [0x1b] = 1, \
+	[0x1c] = 1, [0x1d] = 1, [0x1e] = 1, [0x1f] = 1
 static const unsigned char scan_stop[256] = {
 	['"'] = 1, ['\\'] = 1, ['{'] = 1, ['}'] = 1, ['['] = 1, [']'] = 1,
+	CONTROLS_BUT_SPACE,
+};
+
+/* Inside a string: the quote, the escape, and every control character
+ * (JSON wants them escaped; cJSON would take them raw). */
+static const unsigned char string_scan_stop[256] = {
+	['"'] = 1, ['\\'] = 1, ['\t'] = 1, ['\n'] = 1, ['\r'] = 1,
+	CONTROLS_BUT_SPACE,
 };
 
 /* Broadcasts byte b to the eight bytes of a word. */
@@ -90,8 +109,9 @@ has_zero_byte(uint64_t w)
 }
 
 /*
- * Inside a string only '"' and '\\' matter: skips eight bytes at a time
- * up to the word that holds one of them (the byte loop finds which).
+ * Inside a string only '"', '\\' and control characters matter: skips
+ * sixteen or eight bytes at a time up to the block that holds one of them
+ * (the byte loop finds which).
  */
 static size_t
 string_stop(const unsigned char *u, size_t len, size_t i)
@@ -99,22 +119,27 @@ string_stop(const unsigned char *u, size_t len, size_t i)
 	uint64_t w;
 
 #ifdef __SSE2__
-	const __m128i quote = _mm_set1_epi8('"'), bsl = _mm_set1_epi8('\\');
+	const __m128i quote = _mm_set1_epi8('"'), bsl = _mm_set1_epi8('\\'),
+	    ctl = _mm_set1_epi8(0x1f);
 	__m128i v;
 
 	/* i may be past the end: an escape can be the last byte. */
 	while (i < len && len - i >= 16) {
 		v = _mm_loadu_si128((const __m128i *)(const void *)(u + i));
-		if (_mm_movemask_epi8(_mm_or_si128(_mm_cmpeq_epi8(v, quote),
-		    _mm_cmpeq_epi8(v, bsl))) != 0)
+		/* Unsigned v <= 0x1f: min(v, 0x1f) == v. */
+		if (_mm_movemask_epi8(_mm_or_si128(_mm_or_si128(
+		    _mm_cmpeq_epi8(v, quote), _mm_cmpeq_epi8(v, bsl)),
+		    _mm_cmpeq_epi8(_mm_min_epu8(v, ctl), v))) != 0)
 			break;
 		i += 16;
 	}
 #endif
 	while (i < len && len - i >= 8) {
 		memcpy(&w, u + i, sizeof(w));
+		/* (w - 0x20..) & ~w: a byte below 0x20 (exact for "any"). */
 		if (has_zero_byte(w ^ BYTES8('"')) ||
-		    has_zero_byte(w ^ BYTES8('\\')))
+		    has_zero_byte(w ^ BYTES8('\\')) ||
+		    ((w - BYTES8(0x20)) & ~w & BYTES8(0x80)) != 0)
 			break;
 		i += 8;
 	}
@@ -181,8 +206,9 @@ is_key(const unsigned char *u, size_t len, size_t i)
 }
 
 /*
- * One pass over the raw text: nesting depth outside strings, and "\u0000"
- * (cJSON would cut the string there).  The table lookup skips the long
+ * One pass over the raw text: nesting depth outside strings, "\u0000"
+ * (cJSON would cut the string there), and control characters, which
+ * cJSON accepts raw in strings and as whitespace.  The table lookup skips the long
  * runs of ordinary characters quickly; s need not be NUL-terminated.
  * With lift != NULL, also notes the long string values that have no escape
  * (their text is their value, so they need no copy).
@@ -196,12 +222,17 @@ scan_structure(const char *s, size_t len, int max_depth,
 	size_t i = 0, start = 0, values = 0;
 
 	for (;;) {
-		if (in_str)
+		if (in_str) {
 			i = string_stop(u, len, i);
-		while (i < len && !scan_stop[u[i]])
-			i++;
+			while (i < len && !string_scan_stop[u[i]])
+				i++;
+		} else
+			while (i < len && !scan_stop[u[i]])
+				i++;
 		if (i >= len)
 			break;
+		if (u[i] < 0x20)	/* raw in a string, or between tokens */
+			return UK_ERR_NOT_JSON;
 		if (in_str) {
 			if (u[i] == '\\') {
 				if (len - i > 5 && u[i + 1] == 'u' &&

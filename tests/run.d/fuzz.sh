@@ -7,6 +7,7 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 SECONDS_EACH=${UK_FUZZ_SECONDS:-60}
 B=build/fuzz
+rm -rf $B/artifacts && mkdir -p $B/artifacts
 CC=clang cmake -S . -B $B -DUK_FUZZ=ON -DUK_SANITIZE=ON -DUK_BENCH=OFF \
   -DCMAKE_BUILD_TYPE=RelWithDebInfo >$B.configure.log 2>&1 || { cat $B.configure.log; exit 1; }
 for t in tests/fuzz/fuzz_*.c; do
@@ -16,8 +17,24 @@ for t in tests/fuzz/fuzz_*.c; do
   work=$(mktemp -d)
   [ -d "$corpus" ] && cp -r "$corpus"/. "$work"/
   echo "fuzz: $name for ${SECONDS_EACH}s"
-  ( cd "$work" && ASAN_OPTIONS=detect_leaks=1 "$OLDPWD/$B/tests/fuzz/$name" \
+  log=$B/$name.log
+  if ( cd "$work" && ASAN_OPTIONS=detect_leaks=1 "$OLDPWD/$B/tests/fuzz/$name" \
       -max_total_time="$SECONDS_EACH" -rss_limit_mb=2048 -max_len=65536 \
-      -print_final_stats=1 . 2>&1 | tail -5 ) || { echo "fuzz: $name FAILED"; rm -rf "$work"; exit 1; }
+      -artifact_prefix="$OLDPWD/$B/artifacts/$name-" \
+      -print_final_stats=1 . ) >"$log" 2>&1; then
+    tail -5 "$log"
+  else
+    # Enough to reproduce from the CI output alone: the report, and each
+    # input that failed (base64; replay with `$name FILE`).
+    echo "fuzz: $name FAILED; report:"
+    grep -v -E '^#[0-9]+' "$log" | tail -60
+    for a in "$B/artifacts/$name"-*; do
+      [ -f "$a" ] || continue
+      echo "fuzz: input $a ($(stat -c %s "$a") bytes), base64:"
+      head -c 8192 "$a" | base64 -w 76
+    done
+    rm -rf "$work"
+    exit 1
+  fi
   rm -rf "$work"
 done

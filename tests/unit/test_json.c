@@ -37,6 +37,16 @@ static const struct {
 	{ "{\"s\":\"\\\"[[[[[[[[[[[[[[[[[[[\"}", 0 },	/* after an escaped quote */
 	{ "\"\\", UK_ERR_NOT_JSON },	/* an escape as the last byte */
 	{ "[\"abcdefghijklmnopqrstuvwxyz\\", UK_ERR_NOT_JSON },
+	/* JSON's whitespace is space, tab, CR, LF; cJSON skips any byte
+	 * up to 0x20 and takes control characters raw in strings. */
+	{ "{\"a\"\b:1}", UK_ERR_NOT_JSON },
+	{ "\x0c{}", UK_ERR_NOT_JSON },
+	{ "[1,\x1f" "2]", UK_ERR_NOT_JSON },
+	{ "{\"a\":\"x\ty\"}", UK_ERR_NOT_JSON },
+	{ "{\"a\":\"x\ny\"}", UK_ERR_NOT_JSON },
+	{ "{\"a\":\"abcdefghijklmnopqrstuvwxyz\x01\"}", UK_ERR_NOT_JSON },
+	{ "{\"a\":\"x\\ty\\n\"}", 0 },	/* escaped: fine */
+	{ "\t{\"a\" :\r\n1 }\t", 0 },
 };
 
 START_TEST(test_parse_table)
@@ -62,6 +72,56 @@ START_TEST(test_parse_table)
 		cJSON_Delete(root);
 		free(copy);
 	}
+}
+END_TEST
+
+/*
+ * A control character anywhere in a long string value (one the in-place
+ * parser would lift), at every offset the 16- and 8-byte scans can see it,
+ * and between a key and its colon before such a value (the fuzzer's find:
+ * cJSON took it as whitespace, the lift scan did not see a key, the two
+ * parsers disagreed).
+ */
+START_TEST(test_control_in_long_string)
+{
+	size_t n = UK_JSON_LIFT_MIN + 64, pre = strlen("{\"k\":\""), i, off;
+	char *t = malloc(pre + n + 3), *copy;
+	cJSON *a, *b;
+
+	ck_assert_ptr_nonnull(t);
+	for (off = 0; off < 48; off++) {
+		memcpy(t, "{\"k\":\"", pre);
+		memset(t + pre, 'Q', n);
+		memcpy(t + pre + n, "\"}", 3);
+		for (i = 0; i < 2; i++) {
+			/* near the start, and near the end of the value */
+			size_t at = i == 0 ? pre + off : pre + n - 1 - off;
+
+			t[at] = i == 0 ? '\x01' : '\x1f';
+			ck_assert_int_eq(uk_json_parse(t, strlen(t), &a),
+			    UK_ERR_NOT_JSON);
+			copy = strdup(t);
+			ck_assert_int_eq(uk_json_parse_inplace(copy,
+			    strlen(copy), &b), UK_ERR_NOT_JSON);
+			free(copy);
+			t[at] = 'Q';
+		}
+	}
+	/* High bytes (Chinese) do not stop the scans as control characters. */
+	for (i = pre; i + 3 <= pre + n; i += 3)
+		memcpy(t + i, "\xe4\xb8\xad", 3);
+	ck_assert_int_eq(uk_json_parse(t, strlen(t), &a), 0);
+	cJSON_Delete(a);
+	/* "params"<BS>: followed by a long value. */
+	memcpy(t, "{\"k\"\b:\"", pre + 1);
+	memset(t + pre + 1, 'Q', n - 1);
+	memcpy(t + pre + n, "\"}", 3);
+	ck_assert_int_eq(uk_json_parse(t, strlen(t), &a), UK_ERR_NOT_JSON);
+	copy = strdup(t);
+	ck_assert_int_eq(uk_json_parse_inplace(copy, strlen(copy), &b),
+	    UK_ERR_NOT_JSON);
+	free(copy);
+	free(t);
 }
 END_TEST
 
@@ -431,6 +491,7 @@ main(void)
 	tcase_add_loop_test(tc, test_parse_table, 0,
 	    UK_ARRAY_LEN(parse_cases));
 	tcase_add_test(tc, test_embedded_nul);
+	tcase_add_test(tc, test_control_in_long_string);
 	tcase_add_loop_test(tc, test_parse_inplace_random, 0, 200);
 	tcase_add_test(tc, test_parse_inplace_lifts);
 	tcase_add_test(tc, test_plain);
