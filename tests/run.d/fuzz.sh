@@ -30,8 +30,8 @@ for t in tests/fuzz/fuzz_*.c; do
     grep -v -E '^#[0-9]+' "$log" | tail -60
     for a in "$B/artifacts/$name"-*; do
       [ -f "$a" ] || continue
-      echo "fuzz: input $a ($(stat -c %s "$a") bytes), base64:"
-      head -c 8192 "$a" | base64 -w 76
+      echo "fuzz: input $a ($(stat -c %s "$a") bytes), base64 of the first 3 KiB:"
+      head -c 3072 "$a" | base64 -w 76
     done
     rm -rf "$work"
     exit 1

@@ -56,6 +56,7 @@ uk_hostproc_start(struct uk_hostproc *hp, const char *path,
 	close(in[0]);
 	close(out[1]);
 	hp->pid = pid;
+	hp->spin = 0;
 	hp->to_host = in[1];
 	hp->from_host = out[0];
 	return 0;
@@ -182,15 +183,34 @@ uk_hostproc_send(struct uk_hostproc *hp, const char *json)
 	return uk_hostproc_send_raw(hp, (uint32_t)len, json, len);
 }
 
+/* Waits until fd is readable: sleeping in poll, or spinning on it. */
 static int
-read_all(int fd, void *p, size_t len, int timeout_ms)
+wait_readable(int fd, int spin, int timeout_ms)
 {
 	struct pollfd pfd = { .fd = fd, .events = POLLIN };
+	struct timespec t0, now;
+	int r;
+
+	if (!spin)
+		return poll(&pfd, 1, timeout_ms) > 0 ? 0 : -1;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	while ((r = poll(&pfd, 1, 0)) == 0) {
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		if (timeout_ms >= 0 && (now.tv_sec - t0.tv_sec) * 1000 +
+		    (now.tv_nsec - t0.tv_nsec) / 1000000 > timeout_ms)
+			return -1;
+	}
+	return r > 0 ? 0 : -1;
+}
+
+static int
+read_all(int fd, int spin, void *p, size_t len, int timeout_ms)
+{
 	size_t done = 0;
 	ssize_t n;
 
 	while (done < len) {
-		if (poll(&pfd, 1, timeout_ms) <= 0)
+		if (wait_readable(fd, spin, timeout_ms) != 0)
 			return -1;
 		if ((n = read(fd, (char *)p + done, len - done)) <= 0) {
 			if (n < 0 && errno == EINTR)
@@ -209,11 +229,11 @@ uk_hostproc_recv(struct uk_hostproc *hp, char **bufp, int timeout_ms)
 	char *buf;
 
 	*bufp = NULL;
-	if (read_all(hp->from_host, &len, sizeof(len), timeout_ms) != 0)
+	if (read_all(hp->from_host, hp->spin, &len, sizeof(len), timeout_ms) != 0)
 		return -1;
 	if ((buf = malloc((size_t)len + 1)) == NULL)
 		return -1;
-	if (read_all(hp->from_host, buf, len, timeout_ms) != 0) {
+	if (read_all(hp->from_host, hp->spin, buf, len, timeout_ms) != 0) {
 		free(buf);
 		return -1;
 	}
