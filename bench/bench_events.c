@@ -146,7 +146,7 @@ main(int argc, char *argv[])
 	long long t0, at, rt, c0, c1, p0, p1;
 	pthread_t th;
 	pid_t pp;
-	int i, k, n[2] = { 0, 0 }, miss = 0;
+	int i, k, n[2] = { 0, 0 }, miss = 0, miss_host = 0;
 	long hz = sysconf(_SC_CLK_TCK);
 	double d;
 
@@ -180,7 +180,12 @@ main(int argc, char *argv[])
 			    "token.removed", rd, 3000, &at);
 			rt = ref_seen(k, t0, 3000);
 			if (t0 < 0 || ev == NULL || at == 0 || rt < 0) {
+				/* Whose miss: the host's is one the bare
+				 * reference watcher saw; otherwise pcscd, vpcd
+				 * or the virtual card lost it. */
 				miss++;
+				miss_host += t0 >= 0 && rt >= 0 &&
+				    (ev == NULL || at == 0);
 				cJSON_Delete(ev);
 				continue;
 			}
@@ -216,7 +221,9 @@ main(int argc, char *argv[])
 		    lat[k][n[k] - 1], pct(reflat[k], n[k], .9),
 		    reflat[k][n[k] - 1]);
 	}
-	printf("| missed events | %d | | |\n", miss);
+	printf("| missed events (host: one the reference saw) | %d | %d "
+	    "(not seen by the reference either) | |\n", miss_host,
+	    miss - miss_host);
 	printf("| idle CPU over %.0f s (watching, card in) | %.3f %% "
 	    "(%lld ticks) | pcscd: %.3f %% (%lld ticks) | |\n", d,
 	    100.0 * (double)(c1 - c0) / (double)hz / d, c1 - c0,
@@ -228,5 +235,7 @@ main(int argc, char *argv[])
 	(void)SCardReleaseContext(ref.h);
 	uk_vcard_stop(&vc);
 	cJSON_Delete(pending);
-	return uk_hostproc_finish(&hp, 5000) == 0 && miss == 0 ? 0 : 1;
+	/* Fails on the host's misses only: the others are the test
+	 * reader's, and the table shows them. */
+	return uk_hostproc_finish(&hp, 5000) == 0 && miss_host == 0 ? 0 : 1;
 }
