@@ -134,19 +134,6 @@ ref_sign(struct ref *r, int rsa)
 }
 
 static double
-ref_loop(struct ref *r, int rsa, int n)
-{
-	double t0;
-	int i;
-
-	ref_sign(r, rsa);
-	t0 = bench_now();
-	for (i = 0; i < n; i++)
-		ref_sign(r, rsa);
-	return (bench_now() - t0) / n;
-}
-
-static double
 ref_setup_time(void)
 {
 	struct ref r;
@@ -221,19 +208,6 @@ pipe_sign(struct pipe_signer *ps, int rsa)
 		die("pipe signer");
 }
 
-static double
-pipe_loop(struct pipe_signer *ps, int rsa, int n)
-{
-	double t0;
-	int i;
-
-	pipe_sign(ps, rsa);
-	t0 = bench_now();
-	for (i = 0; i < n; i++)
-		pipe_sign(ps, rsa);
-	return (bench_now() - t0) / n;
-}
-
 /* --- through the host ---------------------------------------------- */
 
 static char tok[128];
@@ -273,26 +247,14 @@ host_start(struct uk_hostproc *hp)
 }
 
 static void
-host_sign(struct uk_hostproc *hp, const char *id)
+host_sign(struct uk_hostproc *hp, int rsa)
 {
+	const char *id = rsa ? "01" : "02";
 	char params[256];
 
 	snprintf(params, sizeof(params), "{\"token\":\"%s\",\"certId\":\"%s\","
 	    "\"data\":\"%s\",\"hash\":\"sha256\"}", tok, id, data_b64);
 	cJSON_Delete(call(hp, "sign.data", params));
-}
-
-static double
-host_loop(struct uk_hostproc *hp, const char *id, int n)
-{
-	double t0;
-	int i;
-
-	host_sign(hp, id);
-	t0 = bench_now();
-	for (i = 0; i < n; i++)
-		host_sign(hp, id);
-	return (bench_now() - t0) / n;
 }
 
 static double
@@ -302,7 +264,7 @@ host_first(void)
 	double t0 = bench_now();
 
 	host_start(&hp);
-	host_sign(&hp, "01");
+	host_sign(&hp, 1);
 	t0 = bench_now() - t0;
 	if (uk_hostproc_finish(&hp, 5000) != 0)
 		die("host exit");
@@ -320,6 +282,38 @@ pkcs11_tool_once(const char *dir)
 	    dir) != 0)
 		die("pkcs11-tool --sign");
 	return bench_now() - t0;
+}
+
+/* Mean time of one op(target, rsa) over n, after one untimed. */
+static double
+per_op(void (*op)(void *, int), void *target, int rsa, int n)
+{
+	double t0;
+	int i;
+
+	op(target, rsa);
+	t0 = bench_now();
+	for (i = 0; i < n; i++)
+		op(target, rsa);
+	return (bench_now() - t0) / n;
+}
+
+static void
+op_ref(void *r, int rsa)
+{
+	(void)ref_sign(r, rsa);
+}
+
+static void
+op_host(void *hp, int rsa)
+{
+	host_sign(hp, rsa);
+}
+
+static void
+op_pipe(void *ps, int rsa)
+{
+	pipe_sign(ps, rsa);
 }
 
 #define BLOCKS	10
@@ -346,14 +340,13 @@ warm_runs(struct ref *r, struct uk_hostproc *hp, struct pipe_signer *ps,
 	for (b = 0; b < BLOCKS; b++)
 		for (k = 0; k < 2; k++) {
 			int rsa = k == 0;
-			const char *id = rsa ? "01" : "02";
 
-			t[0][k][b] = ref_loop(r, rsa, per);
+			t[0][k][b] = per_op(op_ref, r, rsa, per);
 			hp->spin = 1;
-			t[1][k][b] = host_loop(hp, id, per);
+			t[1][k][b] = per_op(op_host, hp, rsa, per);
 			hp->spin = 0;
-			t[2][k][b] = host_loop(hp, id, per);
-			t[3][k][b] = pipe_loop(ps, rsa, per);
+			t[2][k][b] = per_op(op_host, hp, rsa, per);
+			t[3][k][b] = per_op(op_pipe, ps, rsa, per);
 		}
 	for (k = 0; k < 2; k++) {
 		w->ref[k] = bench_median(t[0][k], BLOCKS);
