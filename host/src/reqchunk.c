@@ -22,6 +22,7 @@
 
 struct uk_reqchunk {
 	size_t max;	/* bytes of a reassembled request */
+	size_t chunk_max;	/* data bytes of a chunk (UK_FRAME_OUT_MAX) */
 	char *buf;	/* NULL when no reassembly is in progress */
 	size_t cap;	/* bytes allocated, terminator included */
 	size_t len;
@@ -40,13 +41,29 @@ struct chunk {
 };
 
 struct uk_reqchunk *
+uk_reqchunk_new_scaled(size_t max, size_t chunk_max)
+{
+	struct uk_reqchunk *rc;
+
+	if (chunk_max < 2 || chunk_max > UK_FRAME_OUT_MAX ||
+	    (rc = calloc(1, sizeof(*rc))) == NULL)
+		return NULL;
+	rc->max = max;
+	rc->chunk_max = chunk_max;
+	return rc;
+}
+
+struct uk_reqchunk *
 uk_reqchunk_new(size_t max)
 {
-	struct uk_reqchunk *rc = calloc(1, sizeof(*rc));
+	return uk_reqchunk_new_scaled(max, UK_FRAME_OUT_MAX);
+}
 
-	if (rc != NULL)
-		rc->max = max;
-	return rc;
+/* Data of every chunk but the last, at least (UK_REQCHUNK_MIN). */
+static size_t
+chunk_min(const struct uk_reqchunk *rc)
+{
+	return rc->chunk_max / 2;
 }
 
 void
@@ -150,14 +167,14 @@ start(struct uk_reqchunk *rc, const struct chunk *c, char *detail,
 		return fail(rc, UK_ERR_BAD_REQUEST, detail, detlen,
 		    "request chunk %lld of %lld without chunk 0",
 		    (long long)c->k, (long long)c->of);
-	/* At least (of - 1) x UK_REQCHUNK_MIN + 1 bytes will come. */
+	/* At least (of - 1) x chunk_min + 1 bytes will come. */
 	if ((uint64_t)(c->of - 1) >=
-	    (rc->max + UK_REQCHUNK_MIN - 1) / UK_REQCHUNK_MIN)
+	    (rc->max + chunk_min(rc) - 1) / chunk_min(rc))
 		return fail(rc, UK_ERR_MESSAGE_TOO_LARGE, detail, detlen,
 		    "request in %lld chunks: more than %zu bytes",
 		    (long long)c->of, rc->max);
 	/* of is small now: no overflow. */
-	cap = (size_t)c->of * UK_FRAME_OUT_MAX;
+	cap = (size_t)c->of * rc->chunk_max;
 	if (cap > rc->max)
 		cap = rc->max;
 	/*
@@ -183,17 +200,17 @@ static int
 append(struct uk_reqchunk *rc, const struct chunk *c, char *detail,
     size_t detlen)
 {
-	if (c->dlen == 0 || c->dlen > UK_FRAME_OUT_MAX)
+	if (c->dlen == 0 || c->dlen > rc->chunk_max)
 		return fail(rc, UK_ERR_BAD_REQUEST, detail, detlen,
-		    "request chunk %lld: data of %zu bytes (1 to %d)",
-		    (long long)c->k, c->dlen, UK_FRAME_OUT_MAX);
-	if (c->k < c->of - 1 && c->dlen < UK_REQCHUNK_MIN)
+		    "request chunk %lld: data of %zu bytes (1 to %zu)",
+		    (long long)c->k, c->dlen, rc->chunk_max);
+	if (c->k < c->of - 1 && c->dlen < chunk_min(rc))
 		return fail(rc, UK_ERR_BAD_REQUEST, detail, detlen,
-		    "request chunk %lld: data of %zu bytes (at least %d "
+		    "request chunk %lld: data of %zu bytes (at least %zu "
 		    "but in the last)", (long long)c->k, c->dlen,
-		    UK_REQCHUNK_MIN);
-	/* cap - 1 is max unless of x UK_FRAME_OUT_MAX is less, which the
-	 * chunks cannot pass: each has UK_FRAME_OUT_MAX bytes at most. */
+		    chunk_min(rc));
+	/* cap - 1 is max unless of x chunk_max is less, which the chunks
+	 * cannot pass: each has chunk_max bytes at most. */
 	if (rc->cap - 1 - rc->len < c->dlen)
 		return fail(rc, UK_ERR_MESSAGE_TOO_LARGE, detail, detlen,
 		    "request in chunks: more than %zu bytes", rc->max);
@@ -278,7 +295,7 @@ uk_reqchunk_feed(struct uk_reqchunk *rc, const char *msg, size_t len,
 	 * "method" member (a chunk's data escapes its quotes, so the raw
 	 * text of a chunk never holds "method" with its quotes), nor a
 	 * big one — requests are not parsed twice. */
-	if (len > UK_REQCHUNK_MSG_MAX ||
+	if (len > 6 * rc->chunk_max + 1024 ||	/* UK_REQCHUNK_MSG_MAX */
 	    holds(msg, len, "\"method\"") || !holds(msg, len, "\"chunk\"") ||
 	    uk_json_parse(msg, len, &root) != 0 || !is_chunk(root)) {
 		cJSON_Delete(root);

@@ -46,6 +46,10 @@ struct uk_reqchunk;
 /* A reassembler for requests of at most max bytes; NULL when out of
  * memory.  Free with uk_reqchunk_free (wipes what it holds). */
 struct uk_reqchunk *uk_reqchunk_new(size_t max);
+/* The same with chunks of chunk_max data bytes (2 to UK_FRAME_OUT_MAX)
+ * instead of UK_FRAME_OUT_MAX, the minimum and the message limit scaled
+ * alike: the fuzzer's, so that it reaches every rule with small inputs. */
+struct uk_reqchunk *uk_reqchunk_new_scaled(size_t max, size_t chunk_max);
 void uk_reqchunk_free(struct uk_reqchunk *rc);
 
 /* 1 while a reassembly waits for chunks (*idp its request id), else 0. */

@@ -4,9 +4,12 @@
  * libFuzzer: sequences of messages through the request-chunk reassembler
  * (reqchunk.h).  The input is a list of operations: a raw message, or a
  * chunk built from a few bytes (id, chunk, of, a data size class), so
- * that sequences reach the 512 KiB minimum and the size limit.  After
- * each message: the result is one of the documented ones, a finished
- * request is at most the limit, and an error leaves nothing pending.
+ * that sequences reach the chunk minimum and the size limit.  The
+ * reassembler runs scaled down (uk_reqchunk_new_scaled: 64-byte chunks
+ * instead of 1 MiB, every rule scaled alike), so that thousands of
+ * sequences a second reach every rule.  After each message: the result is
+ * one of the documented ones, a finished request is at most the limit,
+ * and an error leaves nothing pending.
  */
 #include "uk_setup.h"
 
@@ -23,12 +26,15 @@
 #include "reqchunk.h"
 #include "wipe.h"
 
-#define FUZZ_MAX	(3 * UK_FRAME_OUT_MAX)	/* request limit */
+#define CHUNK_MAX	64			/* data bytes of a chunk */
+#define CHUNK_MIN	(CHUNK_MAX / 2)		/* but in the last */
+#define FUZZ_MAX	(3 * CHUNK_MAX)		/* request limit */
+#define MSG_MAX		(6 * CHUNK_MAX + 1024)	/* parsed as a chunk */
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-static const size_t sizes[] = { 0, 1, 2, UK_REQCHUNK_MIN - 1,
-    UK_REQCHUNK_MIN, UK_FRAME_OUT_MAX, UK_FRAME_OUT_MAX + 1 };
+static const size_t sizes[] = { 0, 1, 2, CHUNK_MIN - 1, CHUNK_MIN,
+    CHUNK_MAX, CHUNK_MAX + 1, MSG_MAX + 1 };
 
 /* A chunk message from 5 bytes: id, chunk, of, size class, fill. */
 static char *
@@ -43,9 +49,12 @@ make_chunk(const uint8_t *p, size_t *lenp)
 	/* Printable fill: JSON escapes (\" \\) included. */
 	memset(d, 0x20 + p[4] % 0x5f, n);
 	d[n] = '\0';
-	cJSON_AddNumberToObject(m, "id", p[0] % 4);
+	/* High bits: the edges of the integer ranges. */
+	cJSON_AddNumberToObject(m, "id", p[0] & 0x80 ?
+	    9007199254740991.0 + (p[0] & 1) : p[0] % 4);
 	cJSON_AddNumberToObject(m, "chunk", p[1] % 8);
-	cJSON_AddNumberToObject(m, "of", p[2] % 8);
+	cJSON_AddNumberToObject(m, "of", p[2] & 0x80 ?
+	    9007199254740991.0 - (p[2] & 3) : p[2] % 8);
 	cJSON_AddStringToObject(m, "data", d);
 	free(d);
 	if ((text = cJSON_PrintUnformatted(m)) == NULL)
@@ -93,7 +102,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	int r, again, rounds;
 
 	uk_host_init_hooks();
-	if ((rc = uk_reqchunk_new(FUZZ_MAX)) == NULL)
+	if ((rc = uk_reqchunk_new_scaled(FUZZ_MAX, CHUNK_MAX)) == NULL)
 		abort();
 	while (off < size) {
 		if (data[off] & 1) {	/* a chunk */
