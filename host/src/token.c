@@ -1027,38 +1027,3 @@ tk_fini(struct uk_ctx *ctx)
 	free(st);
 	ctx->token = NULL;
 }
-
-int
-tk_diagnose(struct uk_ctx *ctx, FILE *fp)
-{
-	struct uk_token_state *st;
-	size_t i, ntok = 0;
-	int problems = 0;
-
-	fprintf(fp, "PKCS#11 modules:\n");
-	if (tk_state(ctx, &st) != 0)
-		return 1;
-	if (tk_enumerate(st) != 0)
-		problems++;
-	if (st->nmods == 0) {
-		fprintf(fp, "  ! no PKCS#11 module configured or installed "
-		    "(install OpenSC or the key vendor's driver)\n");
-		problems++;
-	}
-	for (i = 0; i < st->nmods; i++) {
-		if (st->mods[i].err != 0) {
-			fprintf(fp, "  ! %s\n", st->mods[i].problem);
-			problems++;
-		} else
-			fprintf(fp, "  %s: loaded\n", st->mods[i].path);
-	}
-	for (i = 0; i < TK_MAX_TOKENS; i++)
-		if (st->toks[i].used) {
-			fprintf(fp, "  token %s (reader \"%s\")\n",
-			    st->toks[i].handle, st->toks[i].reader);
-			ntok++;
-		}
-	if (ntok == 0)
-		fprintf(fp, "  no token present\n");
-	return problems;
-}
