@@ -113,3 +113,15 @@ uk_hc_save_b64(const char *dir, const char *name, const char *b64)
 	ck_assert_int_eq(uk_test_write_file(path, p, len), 0);
 	free(p);
 }
+
+void
+uk_hc_assert_alive(struct uk_hostproc *hp, int64_t id)
+{
+	cJSON *r = uk_hostproc_call(hp, id, "host.ping",
+	    "{\"data\":\"still here\"}", UK_TEST_ORIGIN);
+
+	ck_assert_ptr_nonnull(r);
+	ck_assert_str_eq(cJSON_GetObjectItem(cJSON_GetObjectItem(r, "result"),
+	    "data")->valuestring, "still here");
+	cJSON_Delete(r);
+}

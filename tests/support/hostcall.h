@@ -44,5 +44,8 @@ const char *uk_hc_str(const cJSON *o, const char *key);
 void uk_hc_only_token(struct uk_hostproc *hp, char *buf, size_t size);
 /* Decodes base64 b64 into the file dir/name (for the openssl command). */
 void uk_hc_save_b64(const char *dir, const char *name, const char *b64);
+/* host.ping with id, expecting its data back: the host still reads
+ * messages in step after whatever a test sent it before. */
+void uk_hc_assert_alive(struct uk_hostproc *hp, int64_t id);
 
 #endif /* UK_HOSTCALL_H */
