@@ -260,10 +260,7 @@ START_TEST(test_no_secret_in_log)
 {
 	struct uk_hostproc h2;
 	const char *secret = "S3cr3t-PIN-774411";
-	char cfgjson[800], *cfgpath, logpath[512], env0[600], req[512];
-	char *const argv[] = { (char *)UK_TEST_HOST_PATH,
-	    (char *)"chrome-extension://" UK_TEST_CHROMIUM_ID "/", NULL };
-	char *env[] = { env0, (char *)"XDG_CONFIG_HOME=/nonexistent", NULL };
+	char cfgjson[800], logpath[512], req[512];
 	FILE *fp;
 	char *log = calloc(1, 1 << 20);
 	size_t n;
@@ -272,10 +269,7 @@ START_TEST(test_no_secret_in_log)
 	snprintf(cfgjson, sizeof(cfgjson), "{\"extensionIds\":{\"chromium\":"
 	    "[\"" UK_TEST_CHROMIUM_ID "\"]},\"log\":{\"level\":\"debug\","
 	    "\"destination\":\"%s\"}}", logpath);
-	cfgpath = uk_test_write_temp("c.json", cfgjson);
-	snprintf(env0, sizeof(env0), "UKEYLINK_CONFIG=%s", cfgpath);
-	ck_assert_int_eq(uk_hostproc_start(&h2, UK_TEST_HOST_PATH, argv, env),
-	    0);
+	ck_assert_int_eq(uk_hostproc_start_test(&h2, cfgjson), 0);
 	/* A secret as a good value, a bad member and a bad method. */
 	snprintf(req, sizeof(req), "{\"data\":\"%s\"}", secret);
 	cJSON_Delete(uk_hostproc_call(&h2, 1, "host.ping", req,
@@ -294,7 +288,6 @@ START_TEST(test_no_secret_in_log)
 	ck_assert_ptr_null(strstr(log, secret));
 	unlink(logpath);
 	free(log);
-	free(cfgpath);
 }
 END_TEST
 

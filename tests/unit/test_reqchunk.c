@@ -303,10 +303,7 @@ START_TEST(test_no_pin_in_log)
 {
 	struct uk_hostproc h2;
 	const char *secret = "S3cr3t-PIN-774411";
-	char cfgjson[800], *cfgpath, logpath[512], env0[600], *text;
-	char *const argv[] = { (char *)UK_TEST_HOST_PATH,
-	    (char *)"chrome-extension://" UK_TEST_CHROMIUM_ID "/", NULL };
-	char *env[] = { env0, (char *)"XDG_CONFIG_HOME=/nonexistent", NULL };
+	char cfgjson[800], logpath[512], *text;
 	char *log = calloc(1, 1 << 20), *pin;
 	size_t n, cut;
 	FILE *fp;
@@ -316,10 +313,7 @@ START_TEST(test_no_pin_in_log)
 	    "[\"" UK_TEST_CHROMIUM_ID "\"]},\"origins\":[{\"origin\":\""
 	    UK_TEST_ORIGIN "\",\"capabilities\":[\"read\",\"sign\"]}],"
 	    "\"log\":{\"level\":\"debug\",\"destination\":\"%s\"}}", logpath);
-	cfgpath = uk_test_write_temp("c.json", cfgjson);
-	snprintf(env0, sizeof(env0), "UKEYLINK_CONFIG=%s", cfgpath);
-	ck_assert_int_eq(uk_hostproc_start(&h2, UK_TEST_HOST_PATH, argv, env),
-	    0);
+	ck_assert_int_eq(uk_hostproc_start_test(&h2, cfgjson), 0);
 	/* Whitespace makes the request big enough for chunks. */
 	text = malloc(BIG + 512);
 	n = (size_t)snprintf(text, 512, "{\"id\":3,\"method\":\"token.login\","
@@ -347,7 +341,6 @@ START_TEST(test_no_pin_in_log)
 	unlink(logpath);
 	free(text);
 	free(log);
-	free(cfgpath);
 }
 END_TEST
 
