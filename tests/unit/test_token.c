@@ -53,16 +53,10 @@ start_host(const char *modules, const char *limits)
 }
 
 static void
-find_token(void)
-{
-	uk_hc_only_token(&hp, tok, sizeof(tok));
-}
-
-static void
 setup(void)
 {
 	start_host(NULL, NULL);
-	find_token();
+	uk_hc_only_token(&hp, tok, sizeof(tok));
 	snprintf(work, sizeof(work), "%s/work", fx.dir);
 	ck_assert_int_eq(uk_test_sh("mkdir -p %s", work), 0);
 }
@@ -753,7 +747,7 @@ START_TEST(test_idle_timeout)
 
 	ck_assert_int_eq(uk_hostproc_finish(&hp, 10000), 0);
 	start_host(NULL, "\"sessionIdleSeconds\":10");
-	find_token();
+	uk_hc_only_token(&hp, tok, sizeof(tok));
 	login();
 	resp = okf("sign.data", "{\"token\":\"%s\",\"data\":\"%s\"}", tok,
 	    msg_b64);
@@ -1088,7 +1082,7 @@ START_TEST(test_cms_20mib)
 
 	ck_assert_int_eq(uk_hostproc_finish(&hp, 10000), 0);
 	start_host(NULL, "\"maxRequestBytes\":67108864");
-	find_token();
+	uk_hc_only_token(&hp, tok, sizeof(tok));
 	login();
 	/* warm up: the module, the key, OpenSSL's CMS code */
 	cJSON_Delete(okf("sign.cms", "{\"token\":\"%s\",\"certId\":\"01\","

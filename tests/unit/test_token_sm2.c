@@ -114,17 +114,11 @@ start(const char *mech)
 }
 
 static void
-find_token(void)
-{
-	uk_hc_only_token(&hp, tok, sizeof(tok));
-}
-
-static void
 setup(void)
 {
 	reset_state();
 	start(MECH_RAW);
-	find_token();
+	uk_hc_only_token(&hp, tok, sizeof(tok));
 }
 
 static void
@@ -672,7 +666,7 @@ pinpad_token(void)
 	state_file("pinpad", "");
 	teardown();
 	start(MECH_RAW);
-	find_token();
+	uk_hc_only_token(&hp, tok, sizeof(tok));
 }
 
 START_TEST(test_pinpad)
