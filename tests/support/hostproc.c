@@ -59,6 +59,7 @@ uk_hostproc_start(struct uk_hostproc *hp, const char *path,
 	hp->spin = 0;
 	hp->to_host = in[1];
 	hp->from_host = out[0];
+	hp->next_id = 1;
 	return 0;
 }
 

@@ -22,6 +22,7 @@ struct uk_hostproc {
 	 * CPU never goes idle (benchmarks: on a virtual machine, waking an
 	 * idle vCPU costs tens of microseconds that are not the host's). */
 	int spin;
+	int64_t next_id;	/* of the next request hostcall.h sends */
 };
 
 /* The chromium caller id the test configuration allows. */

@@ -19,6 +19,7 @@
 #include "ck_main.h"
 #include "err.h"
 #include "frame.h"
+#include "hostcall.h"
 #include "hostproc.h"
 
 static struct uk_hostproc hp;
@@ -53,19 +54,6 @@ response_code(int64_t want_id)
 		ck_assert_ptr_nonnull(cJSON_GetObjectItem(resp, "result"));
 	cJSON_Delete(resp);
 	return code;
-}
-
-/* The host is still in sync and serving. */
-static void
-assert_alive(int64_t id)
-{
-	cJSON *r = uk_hostproc_call(&hp, id, "host.ping",
-	    "{\"data\":\"still here\"}", UK_TEST_ORIGIN);
-
-	ck_assert_ptr_nonnull(r);
-	ck_assert_str_eq(cJSON_GetObjectItem(cJSON_GetObjectItem(r, "result"),
-	    "data")->valuestring, "still here");
-	cJSON_Delete(r);
 }
 
 START_TEST(test_version)
@@ -138,7 +126,7 @@ START_TEST(test_bad_request_keeps_serving)
 	ck_assert_int_eq(cJSON_GetObjectItem(cJSON_GetObjectItem(resp,
 	    "error"), "code")->valueint, bad_requests[_i].code);
 	cJSON_Delete(resp);
-	assert_alive(100);
+	uk_hc_assert_alive(&hp, 100);
 }
 END_TEST
 
@@ -150,14 +138,14 @@ START_TEST(test_framing_errors_keep_serving)
 	/* Zero length. */
 	ck_assert_int_eq(uk_hostproc_send_raw(&hp, 0, NULL, 0), 0);
 	ck_assert_int_eq(response_code(-1), UK_ERR_BAD_REQUEST);
-	assert_alive(1);
+	uk_hc_assert_alive(&hp, 1);
 	/* One byte over the default maximum: read, dropped, answered. */
 	big = malloc(n);
 	memset(big, ' ', n);
 	ck_assert_int_eq(uk_hostproc_send_raw(&hp, (uint32_t)n, big, n), 0);
 	free(big);
 	ck_assert_int_eq(response_code(-1), UK_ERR_MESSAGE_TOO_LARGE);
-	assert_alive(2);
+	uk_hc_assert_alive(&hp, 2);
 }
 END_TEST
 
@@ -179,7 +167,7 @@ START_TEST(test_chunked_response)
 	ck_assert_mem_eq(req, params + 9, n - 9);
 	cJSON_Delete(r);
 	free(params);
-	assert_alive(43);
+	uk_hc_assert_alive(&hp, 43);
 }
 END_TEST
 
@@ -206,7 +194,7 @@ END_TEST
 
 START_TEST(test_eof_exits_cleanly)
 {
-	assert_alive(1);
+	uk_hc_assert_alive(&hp, 1);
 	ck_assert_int_eq(uk_hostproc_finish(&hp, 5000), 0);
 }
 END_TEST
@@ -272,10 +260,7 @@ START_TEST(test_no_secret_in_log)
 {
 	struct uk_hostproc h2;
 	const char *secret = "S3cr3t-PIN-774411";
-	char cfgjson[800], *cfgpath, logpath[512], env0[600], req[512];
-	char *const argv[] = { (char *)UK_TEST_HOST_PATH,
-	    (char *)"chrome-extension://" UK_TEST_CHROMIUM_ID "/", NULL };
-	char *env[] = { env0, (char *)"XDG_CONFIG_HOME=/nonexistent", NULL };
+	char cfgjson[800], logpath[512], req[512];
 	FILE *fp;
 	char *log = calloc(1, 1 << 20);
 	size_t n;
@@ -284,10 +269,7 @@ START_TEST(test_no_secret_in_log)
 	snprintf(cfgjson, sizeof(cfgjson), "{\"extensionIds\":{\"chromium\":"
 	    "[\"" UK_TEST_CHROMIUM_ID "\"]},\"log\":{\"level\":\"debug\","
 	    "\"destination\":\"%s\"}}", logpath);
-	cfgpath = uk_test_write_temp("c.json", cfgjson);
-	snprintf(env0, sizeof(env0), "UKEYLINK_CONFIG=%s", cfgpath);
-	ck_assert_int_eq(uk_hostproc_start(&h2, UK_TEST_HOST_PATH, argv, env),
-	    0);
+	ck_assert_int_eq(uk_hostproc_start_test(&h2, cfgjson), 0);
 	/* A secret as a good value, a bad member and a bad method. */
 	snprintf(req, sizeof(req), "{\"data\":\"%s\"}", secret);
 	cJSON_Delete(uk_hostproc_call(&h2, 1, "host.ping", req,
@@ -306,7 +288,6 @@ START_TEST(test_no_secret_in_log)
 	ck_assert_ptr_null(strstr(log, secret));
 	unlink(logpath);
 	free(log);
-	free(cfgpath);
 }
 END_TEST
 

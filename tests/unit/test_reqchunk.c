@@ -21,6 +21,7 @@
 #include "ck_main.h"
 #include "err.h"
 #include "frame.h"
+#include "hostcall.h"
 #include "hostproc.h"
 #include "reqchunk.h"
 
@@ -108,18 +109,6 @@ code_for(struct uk_hostproc *h, int64_t id)
 	return code;
 }
 
-static void
-assert_alive(int64_t id)
-{
-	cJSON *r = uk_hostproc_call(&hp, id, "host.ping",
-	    "{\"data\":\"still here\"}", UK_TEST_ORIGIN);
-
-	ck_assert_ptr_nonnull(r);
-	ck_assert_str_eq(cJSON_GetObjectItem(cJSON_GetObjectItem(r, "result"),
-	    "data")->valuestring, "still here");
-	cJSON_Delete(r);
-}
-
 /* Offset of the UTF-8 character boundary at or before off. */
 static size_t
 char_start(const char *s, size_t off)
@@ -179,7 +168,7 @@ START_TEST(test_chunked_ping)
 	cJSON_free(text);
 	cJSON_Delete(req);
 	free(payload);
-	assert_alive(78);
+	uk_hc_assert_alive(&hp, 78);
 }
 END_TEST
 
@@ -191,7 +180,7 @@ START_TEST(test_chunked_not_json)
 	send_chunk(&hp, 5, 0, 2, x, BIG);
 	send_chunk(&hp, 5, 1, 2, "}", 1);
 	ck_assert_int_eq(code_for(&hp, -1), UK_ERR_NOT_JSON);
-	assert_alive(6);
+	uk_hc_assert_alive(&hp, 6);
 	free(x);
 }
 END_TEST
@@ -204,23 +193,23 @@ START_TEST(test_chunk_errors)
 	/* A chunk but the first without chunk 0. */
 	send_chunk(&hp, 5, 1, 3, x, BIG);
 	ck_assert_int_eq(code_for(&hp, 5), UK_ERR_BAD_REQUEST);
-	assert_alive(100);
+	uk_hc_assert_alive(&hp, 100);
 	/* Out of order. */
 	send_chunk(&hp, 5, 0, 3, x, BIG);
 	send_chunk(&hp, 5, 2, 3, x, 10);
 	ck_assert_int_eq(code_for(&hp, 5), UK_ERR_BAD_REQUEST);
-	assert_alive(101);
+	uk_hc_assert_alive(&hp, 101);
 	/* of changes. */
 	send_chunk(&hp, 5, 0, 3, x, BIG);
 	send_chunk(&hp, 5, 1, 4, x, BIG);
 	ck_assert_int_eq(code_for(&hp, 5), UK_ERR_BAD_REQUEST);
-	assert_alive(102);
+	uk_hc_assert_alive(&hp, 102);
 	/* Another id: both requests are answered. */
 	send_chunk(&hp, 5, 0, 3, x, BIG);
 	send_chunk(&hp, 6, 1, 3, x, BIG);
 	ck_assert_int_eq(code_for(&hp, 5), UK_ERR_BAD_REQUEST);
 	ck_assert_int_eq(code_for(&hp, 6), UK_ERR_BAD_REQUEST);
-	assert_alive(103);
+	uk_hc_assert_alive(&hp, 103);
 	/* A request in the middle: the reassembly fails, the ping works. */
 	send_chunk(&hp, 5, 0, 3, x, BIG);
 	ck_assert_int_eq(uk_hostproc_send(&hp, "{\"id\":104,\"method\":"
@@ -232,13 +221,13 @@ START_TEST(test_chunk_errors)
 	ck_assert_int_eq(uk_hostproc_send(&hp, "not json"), 0);
 	ck_assert_int_eq(code_for(&hp, 5), UK_ERR_BAD_REQUEST);
 	ck_assert_int_eq(code_for(&hp, -1), UK_ERR_NOT_JSON);
-	assert_alive(105);
+	uk_hc_assert_alive(&hp, 105);
 	/* A framing error (zero length) in the middle. */
 	send_chunk(&hp, 5, 0, 3, x, BIG);
 	ck_assert_int_eq(uk_hostproc_send_raw(&hp, 0, NULL, 0), 0);
 	ck_assert_int_eq(code_for(&hp, 5), UK_ERR_BAD_REQUEST);
 	ck_assert_int_eq(code_for(&hp, -1), UK_ERR_BAD_REQUEST);
-	assert_alive(106);
+	uk_hc_assert_alive(&hp, 106);
 	/* Data not a string, in the middle and at the start. */
 	send_chunk(&hp, 5, 0, 3, x, BIG);
 	ck_assert_int_eq(uk_hostproc_send(&hp, "{\"id\":5,\"chunk\":1,"
@@ -262,7 +251,7 @@ START_TEST(test_chunk_errors)
 	ck_assert_int_eq(code_for(&hp, 10), UK_ERR_BAD_REQUEST);
 	send_chunk(&hp, 10, 0, 2, x, UK_FRAME_OUT_MAX + 1);
 	ck_assert_int_eq(code_for(&hp, 10), UK_ERR_BAD_REQUEST);
-	assert_alive(107);
+	uk_hc_assert_alive(&hp, 107);
 	free(x);
 }
 END_TEST
@@ -314,10 +303,7 @@ START_TEST(test_no_pin_in_log)
 {
 	struct uk_hostproc h2;
 	const char *secret = "S3cr3t-PIN-774411";
-	char cfgjson[800], *cfgpath, logpath[512], env0[600], *text;
-	char *const argv[] = { (char *)UK_TEST_HOST_PATH,
-	    (char *)"chrome-extension://" UK_TEST_CHROMIUM_ID "/", NULL };
-	char *env[] = { env0, (char *)"XDG_CONFIG_HOME=/nonexistent", NULL };
+	char cfgjson[800], logpath[512], *text;
 	char *log = calloc(1, 1 << 20), *pin;
 	size_t n, cut;
 	FILE *fp;
@@ -327,10 +313,7 @@ START_TEST(test_no_pin_in_log)
 	    "[\"" UK_TEST_CHROMIUM_ID "\"]},\"origins\":[{\"origin\":\""
 	    UK_TEST_ORIGIN "\",\"capabilities\":[\"read\",\"sign\"]}],"
 	    "\"log\":{\"level\":\"debug\",\"destination\":\"%s\"}}", logpath);
-	cfgpath = uk_test_write_temp("c.json", cfgjson);
-	snprintf(env0, sizeof(env0), "UKEYLINK_CONFIG=%s", cfgpath);
-	ck_assert_int_eq(uk_hostproc_start(&h2, UK_TEST_HOST_PATH, argv, env),
-	    0);
+	ck_assert_int_eq(uk_hostproc_start_test(&h2, cfgjson), 0);
 	/* Whitespace makes the request big enough for chunks. */
 	text = malloc(BIG + 512);
 	n = (size_t)snprintf(text, 512, "{\"id\":3,\"method\":\"token.login\","
@@ -358,7 +341,6 @@ START_TEST(test_no_pin_in_log)
 	unlink(logpath);
 	free(text);
 	free(log);
-	free(cfgpath);
 }
 END_TEST
 

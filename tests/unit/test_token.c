@@ -9,7 +9,6 @@
 
 #include <sys/types.h>
 
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,6 +26,7 @@
 #include "config.h"
 #include "err.h"
 #include "host.h"
+#include "hostcall.h"
 #include "hostproc.h"
 #include "json.h"
 #include "sign.h"
@@ -35,79 +35,12 @@
 
 static struct uk_softhsm fx;
 static struct uk_hostproc hp;
-static int64_t next_id = 1;
 static char tok[128];
 static char work[160];
 
-static cJSON *
-callf(const char *method, const char *fmt, ...)
-{
-	va_list ap;
-	char *params;
-	cJSON *resp;
-	int n;
-
-	va_start(ap, fmt);
-	n = vsnprintf(NULL, 0, fmt, ap);
-	va_end(ap);
-	ck_assert_int_ge(n, 0);
-	params = malloc((size_t)n + 1);
-	ck_assert_ptr_nonnull(params);
-	va_start(ap, fmt);
-	vsnprintf(params, (size_t)n + 1, fmt, ap);
-	va_end(ap);
-	resp = uk_hostproc_call(&hp, next_id++, method, params,
-	    UK_TEST_ORIGIN);
-	free(params);
-	ck_assert_msg(resp != NULL, "no response to %s", method);
-	return resp;
-}
-
-static int
-code_of(const cJSON *resp)
-{
-	const cJSON *e = cJSON_GetObjectItem(resp, "error");
-
-	return e ? (int)cJSON_GetObjectItem(e, "code")->valuedouble : 0;
-}
-
-static const cJSON *
-res_of(const cJSON *resp)
-{
-	const cJSON *r = cJSON_GetObjectItem(resp, "result");
-
-	if (r == NULL) {
-		char *t = cJSON_PrintUnformatted(resp);
-
-		ck_abort_msg("expected a result: %s", t);
-	}
-	return r;
-}
-
-static const char *
-str_of(const cJSON *o, const char *key)
-{
-	const cJSON *v = cJSON_GetObjectItem(o, key);
-
-	ck_assert_msg(cJSON_IsString(v), "member %s missing", key);
-	return v->valuestring;
-}
-
-/* Calls and expects success; returns the response (caller deletes). */
-static cJSON *
-okf(const char *method, const char *fmt, ...)
-{
-	va_list ap;
-	char params[8192];
-	cJSON *resp;
-
-	va_start(ap, fmt);
-	vsnprintf(params, sizeof(params), fmt, ap);
-	va_end(ap);
-	resp = callf(method, "%s", params);
-	(void)res_of(resp);
-	return resp;
-}
+/* The calls of these tests go to hp (hostcall.h). */
+#define callf(...)	uk_hc_call(&hp, UK_HC_ANY, __VA_ARGS__)
+#define okf(...)	uk_hc_call(&hp, UK_HC_RESULT, __VA_ARGS__)
 
 static void
 start_host(const char *modules, const char *limits)
@@ -120,22 +53,10 @@ start_host(const char *modules, const char *limits)
 }
 
 static void
-find_token(void)
-{
-	cJSON *resp = okf("token.list", "{}");
-	const cJSON *toks = cJSON_GetObjectItem(res_of(resp), "tokens");
-
-	ck_assert_int_eq(cJSON_GetArraySize(toks), 1);
-	snprintf(tok, sizeof(tok), "%s",
-	    str_of(cJSON_GetArrayItem(toks, 0), "token"));
-	cJSON_Delete(resp);
-}
-
-static void
 setup(void)
 {
 	start_host(NULL, NULL);
-	find_token();
+	uk_hc_only_token(&hp, tok, sizeof(tok));
 	snprintf(work, sizeof(work), "%s/work", fx.dir);
 	ck_assert_int_eq(uk_test_sh("mkdir -p %s", work), 0);
 }
@@ -159,15 +80,7 @@ login(void)
 static void
 save_b64(const cJSON *resp, const char *member, const char *name)
 {
-	char path[256];
-	unsigned char *p;
-	size_t len;
-
-	p = uk_test_b64(str_of(res_of(resp), member), &len);
-	ck_assert_ptr_nonnull(p);
-	snprintf(path, sizeof(path), "%s/%s", work, name);
-	ck_assert_int_eq(uk_test_write_file(path, p, len), 0);
-	free(p);
+	uk_hc_save_b64(work, name, uk_hc_str(uk_hc_res(resp), member));
 }
 
 static const char msg[] = "UKeyLink 签名测试 message";
@@ -185,20 +98,21 @@ write_msg(void)
 START_TEST(test_token_list)
 {
 	cJSON *resp = okf("token.list", "{}");
-	const cJSON *t = cJSON_GetArrayItem(cJSON_GetObjectItem(res_of(resp),
+	const cJSON *t = cJSON_GetArrayItem(cJSON_GetObjectItem(uk_hc_res(resp),
 	    "tokens"), 0), *pin = cJSON_GetObjectItem(t, "pin");
 
-	ck_assert_str_eq(str_of(t, "label"), UK_SOFTHSM_LABEL);
-	ck_assert_str_eq(str_of(t, "manufacturer"), "SoftHSM project");
-	ck_assert_str_eq(str_of(t, "model"), "SoftHSM v2");
-	ck_assert_str_eq(str_of(t, "module"), UK_SOFTHSM_MODULE);
-	ck_assert(strncmp(str_of(t, "token"), "m0-s", 4) == 0);
+	ck_assert_str_eq(uk_hc_str(t, "label"), UK_SOFTHSM_LABEL);
+	ck_assert_str_eq(uk_hc_str(t, "manufacturer"), "SoftHSM project");
+	ck_assert_str_eq(uk_hc_str(t, "model"), "SoftHSM v2");
+	ck_assert_str_eq(uk_hc_str(t, "module"), UK_SOFTHSM_MODULE);
+	ck_assert(strncmp(uk_hc_str(t, "token"), "m0-s", 4) == 0);
 	ck_assert(cJSON_IsFalse(cJSON_GetObjectItem(pin, "locked")));
 	ck_assert(cJSON_IsFalse(cJSON_GetObjectItem(pin, "loggedIn")));
 	ck_assert(cJSON_IsFalse(cJSON_GetObjectItem(pin, "finalTry")));
 	/* SoftHSM reports no counter: retriesLeft stays out. */
 	ck_assert_ptr_null(cJSON_GetObjectItem(pin, "retriesLeft"));
-	ck_assert_ptr_null(cJSON_GetObjectItem(res_of(resp), "moduleErrors"));
+	ck_assert_ptr_null(cJSON_GetObjectItem(uk_hc_res(resp),
+	    "moduleErrors"));
 	cJSON_Delete(resp);
 }
 END_TEST
@@ -209,7 +123,7 @@ cert_by_id(const cJSON *certs, const char *id)
 	const cJSON *c;
 
 	cJSON_ArrayForEach(c, certs)
-		if (strcmp(str_of(c, "certId"), id) == 0)
+		if (strcmp(uk_hc_str(c, "certId"), id) == 0)
 			return c;
 	ck_abort_msg("no certificate %s", id);
 	return NULL;
@@ -218,7 +132,7 @@ cert_by_id(const cJSON *certs, const char *id)
 START_TEST(test_cert_list)
 {
 	cJSON *resp = okf("cert.list", "{\"token\":\"%s\"}", tok);
-	const cJSON *certs = cJSON_GetObjectItem(res_of(resp), "certs");
+	const cJSON *certs = cJSON_GetObjectItem(uk_hc_res(resp), "certs");
 	const cJSON *rsa, *ec, *co2, *ca, *subj, *ext;
 	char path[200], *der;
 	double days;
@@ -228,21 +142,21 @@ START_TEST(test_cert_list)
 	ec = cert_by_id(certs, "02");
 	co2 = cert_by_id(certs, "03");
 	ca = cert_by_id(certs, "0a");
-	ck_assert_str_eq(str_of(rsa, "token"), tok);
+	ck_assert_str_eq(uk_hc_str(rsa, "token"), tok);
 	subj = cJSON_GetObjectItem(rsa, "subject");
-	ck_assert_str_eq(str_of(subj, "O"), "上海测试有限公司");
-	ck_assert_str_eq(str_of(subj, "CN"), "上海测试有限公司");
-	ck_assert_str_eq(str_of(subj, "OU"), "法人一证通");
-	ck_assert_str_eq(str_of(subj, "S"), "上海市");
-	ck_assert_str_eq(str_of(subj, "L"), "上海市");
-	ck_assert_str_eq(str_of(subj, "C"), "CN");
-	ck_assert_str_eq(str_of(subj, "E"), "admin@test1.example.cn");
-	ck_assert_str_eq(str_of(cJSON_GetObjectItem(rsa, "issuer"), "CN"),
+	ck_assert_str_eq(uk_hc_str(subj, "O"), "上海测试有限公司");
+	ck_assert_str_eq(uk_hc_str(subj, "CN"), "上海测试有限公司");
+	ck_assert_str_eq(uk_hc_str(subj, "OU"), "法人一证通");
+	ck_assert_str_eq(uk_hc_str(subj, "S"), "上海市");
+	ck_assert_str_eq(uk_hc_str(subj, "L"), "上海市");
+	ck_assert_str_eq(uk_hc_str(subj, "C"), "CN");
+	ck_assert_str_eq(uk_hc_str(subj, "E"), "admin@test1.example.cn");
+	ck_assert_str_eq(uk_hc_str(cJSON_GetObjectItem(rsa, "issuer"), "CN"),
 	    "UKeyLink Test Issuing CA");
-	ck_assert_str_eq(str_of(rsa, "serial"),
+	ck_assert_str_eq(uk_hc_str(rsa, "serial"),
 	    "9F3B2C4D5E6F708192A3B4C5D6E7F0A0");
-	ck_assert_str_eq(str_of(rsa, "label"), "张三 签名");
-	ck_assert_str_eq(str_of(rsa, "keyType"), "RSA");
+	ck_assert_str_eq(uk_hc_str(rsa, "label"), "张三 签名");
+	ck_assert_str_eq(uk_hc_str(rsa, "keyType"), "RSA");
 	ck_assert_int_eq(cJSON_GetObjectItem(rsa, "keyBits")->valueint, 2048);
 	days = cJSON_GetObjectItem(rsa, "daysLeft")->valuedouble;
 	ck_assert(days > 300 && days < 20 * 366);
@@ -250,29 +164,30 @@ START_TEST(test_cert_list)
 	ck_assert(cJSON_IsTrue(cJSON_GetObjectItem(ec, "hasKey")));
 	ck_assert(cJSON_IsTrue(cJSON_GetObjectItem(co2, "hasKey")));
 	ck_assert(cJSON_IsFalse(cJSON_GetObjectItem(ca, "hasKey")));
-	ck_assert_str_eq(str_of(ec, "keyType"), "EC");
+	ck_assert_str_eq(uk_hc_str(ec, "keyType"), "EC");
 	ck_assert_int_eq(cJSON_GetObjectItem(ec, "keyBits")->valueint, 256);
 	ext = cJSON_GetObjectItem(rsa, "extensions");
-	ck_assert_str_eq(str_of(ext, "1.2.156.10260.4.1.4"),
+	ck_assert_str_eq(uk_hc_str(ext, "1.2.156.10260.4.1.4"),
 	    "91310000MA1FL0000X");
-	ck_assert_str_eq(str_of(ext, "1.2.156.112570.148"), "SH0000000001UID");
+	ck_assert_str_eq(uk_hc_str(ext, "1.2.156.112570.148"),
+	    "SH0000000001UID");
 	/* UTF8String and OCTET STRING encodings of the same fields */
-	ck_assert_str_eq(str_of(cJSON_GetObjectItem(ec, "extensions"),
+	ck_assert_str_eq(uk_hc_str(cJSON_GetObjectItem(ec, "extensions"),
 	    "1.2.156.112570.11.210"), "沪企E310000000001");
-	ck_assert_str_eq(str_of(cJSON_GetObjectItem(co2, "extensions"),
+	ck_assert_str_eq(uk_hc_str(cJSON_GetObjectItem(co2, "extensions"),
 	    "1.2.156.10260.4.1.4"), "91310000MA1FL0002Y");
-	ck_assert_str_eq(str_of(cJSON_GetObjectItem(co2, "subject"), "O"),
+	ck_assert_str_eq(uk_hc_str(cJSON_GetObjectItem(co2, "subject"), "O"),
 	    "上海第二测试有限公司");
 	/* the DER is the certificate on the token, byte for byte */
 	snprintf(path, sizeof(path), "%s/rsa.der", fx.pki);
 	der = uk_test_file_b64(path);
 	ck_assert_ptr_nonnull(der);
-	ck_assert_str_eq(str_of(rsa, "der"), der);
+	ck_assert_str_eq(uk_hc_str(rsa, "der"), der);
 	free(der);
 	cJSON_Delete(resp);
 	/* without a token: every token's certificates */
 	resp = okf("cert.list", "{}");
-	ck_assert_int_eq(cJSON_GetArraySize(cJSON_GetObjectItem(res_of(resp),
+	ck_assert_int_eq(cJSON_GetArraySize(cJSON_GetObjectItem(uk_hc_res(resp),
 	    "certs")), 4);
 	cJSON_Delete(resp);
 }
@@ -283,16 +198,16 @@ START_TEST(test_sign_needs_login)
 	cJSON *resp = callf("sign.data", "{\"token\":\"%s\",\"certId\":\"01\","
 	    "\"data\":\"%s\"}", tok, msg_b64);
 
-	ck_assert_int_eq(code_of(resp), UK_ERR_NOT_LOGGED_IN);
+	ck_assert_int_eq(uk_hc_code(resp), UK_ERR_NOT_LOGGED_IN);
 	cJSON_Delete(resp);
 	resp = callf("sign.data", "{\"token\":\"m9-s1-nope\",\"data\":\"%s\"}",
 	    msg_b64);
-	ck_assert_int_eq(code_of(resp), UK_ERR_TOKEN_NOT_FOUND);
+	ck_assert_int_eq(uk_hc_code(resp), UK_ERR_TOKEN_NOT_FOUND);
 	cJSON_Delete(resp);
 	/* a read-only origin may list but not sign */
-	resp = uk_hostproc_call(&hp, next_id++, "token.login",
+	resp = uk_hostproc_call(&hp, hp.next_id++, "token.login",
 	    "{\"token\":\"x\",\"pin\":\"12345678\"}", "https://gov.example.cn");
-	ck_assert_int_eq(code_of(resp), UK_ERR_ORIGIN_NOT_ALLOWED);
+	ck_assert_int_eq(uk_hc_code(resp), UK_ERR_ORIGIN_NOT_ALLOWED);
 	cJSON_Delete(resp);
 }
 END_TEST
@@ -304,10 +219,10 @@ START_TEST(test_wrong_pin)
 
 	resp = callf("token.login", "{\"token\":\"%s\",\"pin\":\"00000000\"}",
 	    tok);
-	ck_assert_int_eq(code_of(resp), UK_ERR_PIN_INCORRECT);
+	ck_assert_int_eq(uk_hc_code(resp), UK_ERR_PIN_INCORRECT);
 	e = cJSON_GetObjectItem(resp, "error");
-	ck_assert_str_eq(str_of(e, "name"), "PIN_INCORRECT");
-	ck_assert_str_eq(str_of(e, "message"), "私钥密码错误");
+	ck_assert_str_eq(uk_hc_str(e, "name"), "PIN_INCORRECT");
+	ck_assert_str_eq(uk_hc_str(e, "message"), "私钥密码错误");
 	pin = cJSON_GetObjectItem(e, "pin");
 	ck_assert_ptr_nonnull(pin);
 	/* SoftHSM sets COUNT_LOW after a wrong PIN (virtual-reader.md). */
@@ -317,33 +232,33 @@ START_TEST(test_wrong_pin)
 	cJSON_Delete(resp);
 	/* PIN bytes and length are checked before the module sees them */
 	resp = callf("token.login", "{\"token\":\"%s\",\"pin\":\"12\"}", tok);
-	ck_assert_int_eq(code_of(resp), UK_ERR_PIN_LEN_RANGE);
+	ck_assert_int_eq(uk_hc_code(resp), UK_ERR_PIN_LEN_RANGE);
 	cJSON_Delete(resp);
 	resp = callf("token.login", "{\"token\":\"%s\",\"pin\":\"1234\\t678\"}",
 	    tok);
-	ck_assert_int_eq(code_of(resp), UK_ERR_PIN_INVALID);
+	ck_assert_int_eq(uk_hc_code(resp), UK_ERR_PIN_INVALID);
 	cJSON_Delete(resp);
 	resp = callf("token.login", "{\"token\":\"%s\",\"pin\":\"\"}", tok);
-	ck_assert_int_eq(code_of(resp), UK_ERR_PIN_LEN_RANGE);
+	ck_assert_int_eq(uk_hc_code(resp), UK_ERR_PIN_LEN_RANGE);
 	cJSON_Delete(resp);
 	resp = callf("token.login", "{\"token\":\"%s\",\"pin\":1234}", tok);
-	ck_assert_int_eq(code_of(resp), UK_ERR_INVALID_PARAM);
+	ck_assert_int_eq(uk_hc_code(resp), UK_ERR_INVALID_PARAM);
 	cJSON_Delete(resp);
 	/* a good login clears COUNT_LOW */
 	resp = okf("token.login", "{\"token\":\"%s\",\"pin\":\""
 	    UK_SOFTHSM_PIN "\"}", tok);
-	pin = cJSON_GetObjectItem(res_of(resp), "pin");
+	pin = cJSON_GetObjectItem(uk_hc_res(resp), "pin");
 	ck_assert(cJSON_IsFalse(cJSON_GetObjectItem(pin, "countLow")));
 	ck_assert(cJSON_IsTrue(cJSON_GetObjectItem(pin, "loggedIn")));
 	cJSON_Delete(resp);
 	/* a wrong PIN while logged in ends that login */
 	resp = callf("token.login", "{\"token\":\"%s\",\"pin\":\"99999999\"}",
 	    tok);
-	ck_assert_int_eq(code_of(resp), UK_ERR_PIN_INCORRECT);
+	ck_assert_int_eq(uk_hc_code(resp), UK_ERR_PIN_INCORRECT);
 	cJSON_Delete(resp);
 	resp = callf("sign.data", "{\"token\":\"%s\",\"data\":\"%s\"}", tok,
 	    msg_b64);
-	ck_assert_int_eq(code_of(resp), UK_ERR_NOT_LOGGED_IN);
+	ck_assert_int_eq(uk_hc_code(resp), UK_ERR_NOT_LOGGED_IN);
 	cJSON_Delete(resp);
 	login();
 }
@@ -381,7 +296,7 @@ sm3_rsa_check(void)
 	resp = okf("sign.data", "{\"token\":\"%s\",\"certId\":\"01\","
 	    "\"data\":\"%s\",\"hash\":\"sm3\"}", tok, msg_b64);
 	save_b64(resp, "signature", "sig");
-	sig = strdup(str_of(res_of(resp), "signature"));
+	sig = strdup(uk_hc_str(uk_hc_res(resp), "signature"));
 	cJSON_Delete(resp);
 	snprintf(path, sizeof(path), "%s/di", work);
 	ck_assert_int_eq(uk_test_write_file(path, prefix, sizeof(prefix)), 0);
@@ -397,7 +312,7 @@ sm3_rsa_check(void)
 	cJSON_Delete(resp);
 	resp = callf("sign.verify", "{\"cert\":\"%s\",\"data\":\"AAAA\","
 	    "\"hash\":\"sm3\",\"signature\":\"%s\"}", cert, sig);
-	ck_assert_int_eq(code_of(resp), UK_ERR_VERIFY_SIGNATURE);
+	ck_assert_int_eq(uk_hc_code(resp), UK_ERR_VERIFY_SIGNATURE);
 	cJSON_Delete(resp);
 	free(cert);
 	free(sig);
@@ -439,7 +354,7 @@ START_TEST(test_sign_default_cert_and_raw_ecdsa)
 	/* r||s: 64 bytes for P-256, checked by the host's sign.verify */
 	resp = okf("sign.data", "{\"token\":\"%s\",\"certId\":\"02\","
 	    "\"data\":\"%s\",\"scheme\":\"ecdsa-raw\"}", tok, msg_b64);
-	sig = str_of(res_of(resp), "signature");
+	sig = uk_hc_str(uk_hc_res(resp), "signature");
 	raw = uk_test_b64(sig, &len);
 	ck_assert_uint_eq(len, 64);
 	free(raw);
@@ -447,31 +362,31 @@ START_TEST(test_sign_default_cert_and_raw_ecdsa)
 	der = uk_test_file_b64(cert);
 	v = okf("sign.verify", "{\"cert\":\"%s\",\"data\":\"%s\","
 	    "\"signature\":\"%s\"}", der, msg_b64, sig);
-	ck_assert(cJSON_IsTrue(cJSON_GetObjectItem(res_of(v), "ok")));
+	ck_assert(cJSON_IsTrue(cJSON_GetObjectItem(uk_hc_res(v), "ok")));
 	cJSON_Delete(v);
 	/* a changed message does not verify */
 	v = callf("sign.verify", "{\"cert\":\"%s\",\"data\":\"%s\","
 	    "\"signature\":\"%s\"}", der, "AAAA", sig);
-	ck_assert_int_eq(code_of(v), UK_ERR_VERIFY_SIGNATURE);
+	ck_assert_int_eq(uk_hc_code(v), UK_ERR_VERIFY_SIGNATURE);
 	cJSON_Delete(v);
 	free(der);
 	cJSON_Delete(resp);
 	/* an RSA scheme on the EC key */
 	resp = callf("sign.data", "{\"token\":\"%s\",\"certId\":\"02\","
 	    "\"data\":\"%s\",\"scheme\":\"pss\"}", tok, msg_b64);
-	ck_assert_int_eq(code_of(resp), UK_ERR_MECHANISM);
+	ck_assert_int_eq(uk_hc_code(resp), UK_ERR_MECHANISM);
 	cJSON_Delete(resp);
 	resp = callf("sign.data", "{\"token\":\"%s\",\"certId\":\"0a\","
 	    "\"data\":\"%s\"}", tok, msg_b64);
-	ck_assert_int_eq(code_of(resp), UK_ERR_CERT_NOT_FOUND);
+	ck_assert_int_eq(uk_hc_code(resp), UK_ERR_CERT_NOT_FOUND);
 	cJSON_Delete(resp);
 	resp = callf("sign.data", "{\"token\":\"%s\",\"data\":\"%s\","
 	    "\"hash\":\"md5\"}", tok, msg_b64);
-	ck_assert_int_eq(code_of(resp), UK_ERR_INVALID_PARAM);
+	ck_assert_int_eq(uk_hc_code(resp), UK_ERR_INVALID_PARAM);
 	cJSON_Delete(resp);
 	resp = callf("sign.data", "{\"token\":\"%s\",\"data\":\"%s\","
 	    "\"bogus\":1}", tok, msg_b64);
-	ck_assert_int_eq(code_of(resp), UK_ERR_INVALID_PARAM);
+	ck_assert_int_eq(uk_hc_code(resp), UK_ERR_INVALID_PARAM);
 	cJSON_Delete(resp);
 }
 END_TEST
@@ -498,19 +413,19 @@ START_TEST(test_verify_sm2)
 	cJSON_Delete(resp);
 	resp = callf("sign.verify", "{\"cert\":\"%s\",\"data\":\"AAAA\","
 	    "\"hash\":\"sm3\",\"signature\":\"%s\"}", der, sig);
-	ck_assert_int_eq(code_of(resp), UK_ERR_VERIFY_SIGNATURE);
+	ck_assert_int_eq(uk_hc_code(resp), UK_ERR_VERIFY_SIGNATURE);
 	cJSON_Delete(resp);
 	resp = callf("sign.verify", "{\"cert\":\"%s\",\"data\":\"%s\","
 	    "\"hash\":\"sha256\",\"signature\":\"%s\"}", der, msg_b64,
 	    sig);
-	ck_assert_int_eq(code_of(resp), UK_ERR_MECHANISM);
+	ck_assert_int_eq(uk_hc_code(resp), UK_ERR_MECHANISM);
 	cJSON_Delete(resp);
 	/* SM2 signing needs the vendor mechanism: none is configured */
 	login();
 	resp = callf("sign.data", "{\"token\":\"%s\",\"certId\":\"02\","
 	    "\"data\":\"%s\",\"scheme\":\"sm2\",\"hash\":\"sm3\"}", tok,
 	    msg_b64);
-	ck_assert_int_eq(code_of(resp), UK_ERR_MECHANISM);
+	ck_assert_int_eq(uk_hc_code(resp), UK_ERR_MECHANISM);
 	cJSON_Delete(resp);
 	free(der);
 	free(sig);
@@ -526,7 +441,8 @@ START_TEST(test_sign_digest)
 	write_msg();
 	resp = okf("crypto.digest", "{\"data\":\"%s\",\"hash\":\"sha256\"}",
 	    msg_b64);
-	snprintf(dgst, sizeof(dgst), "%s", str_of(res_of(resp), "digest"));
+	snprintf(dgst, sizeof(dgst), "%s", uk_hc_str(uk_hc_res(resp),
+	    "digest"));
 	save_b64(resp, "digest", "md");
 	cJSON_Delete(resp);
 	ck_assert_int_eq(uk_test_sh("openssl dgst -sha256 -binary %s/msg | "
@@ -547,7 +463,7 @@ START_TEST(test_sign_digest)
 	/* wrong digest length */
 	resp = callf("sign.digest", "{\"token\":\"%s\",\"digest\":\"AAAA\"}",
 	    tok);
-	ck_assert_int_eq(code_of(resp), UK_ERR_INVALID_PARAM);
+	ck_assert_int_eq(uk_hc_code(resp), UK_ERR_INVALID_PARAM);
 	cJSON_Delete(resp);
 }
 END_TEST
@@ -568,10 +484,10 @@ START_TEST(test_sign_cms)
 	    "cmp %s/out %s/msg", work, fx.pki, work, work, work), 0);
 	ck_assert_int_eq(uk_test_sh("openssl cms -cmsout -print -inform DER "
 	    "-in %s/att.der | grep -q signingTime", work), 0);
-	cms = str_of(res_of(resp), "cms");
+	cms = uk_hc_str(uk_hc_res(resp), "cms");
 	v = okf("sign.verifyCms", "{\"cms\":\"%s\"}", cms);
-	ck_assert_str_eq(str_of(res_of(v), "content"), msg_b64);
-	ck_assert_ptr_nonnull(cJSON_GetObjectItem(res_of(v), "signer"));
+	ck_assert_str_eq(uk_hc_str(uk_hc_res(v), "content"), msg_b64);
+	ck_assert_ptr_nonnull(cJSON_GetObjectItem(uk_hc_res(v), "signer"));
 	cJSON_Delete(v);
 	cJSON_Delete(resp);
 	/* detached, EC */
@@ -581,12 +497,12 @@ START_TEST(test_sign_cms)
 	ck_assert_int_eq(uk_test_sh("openssl cms -verify -binary -inform DER "
 	    "-in %s/det.der -content %s/msg -CAfile %s/ca.pem -purpose any "
 	    "-out /dev/null", work, work, fx.pki), 0);
-	cms = str_of(res_of(resp), "cms");
+	cms = uk_hc_str(uk_hc_res(resp), "cms");
 	v = okf("sign.verifyCms", "{\"cms\":\"%s\",\"data\":\"%s\"}", cms,
 	    msg_b64);
 	cJSON_Delete(v);
 	v = callf("sign.verifyCms", "{\"cms\":\"%s\",\"data\":\"AAAA\"}", cms);
-	ck_assert_int_eq(code_of(v), UK_ERR_VERIFY_SIGNATURE);
+	ck_assert_int_eq(uk_hc_code(v), UK_ERR_VERIFY_SIGNATURE);
 	cJSON_Delete(v);
 	cJSON_Delete(resp);
 }
@@ -622,7 +538,7 @@ START_TEST(test_sign_cms_attached_der)
 		sprintf(req, "{\"token\":\"%s\",\"certId\":\"%s\","
 		    "\"data\":\"%s\"}", tok, k % 2 ? "02" : "01", b64);
 		free(b64);
-		resp = uk_hostproc_call(&hp, next_id++, "sign.cms", req,
+		resp = uk_hostproc_call(&hp, hp.next_id++, "sign.cms", req,
 		    UK_TEST_ORIGIN);
 		free(req);
 		ck_assert_ptr_nonnull(resp);
@@ -668,7 +584,7 @@ START_TEST(test_envelope_decrypt)
 	env = uk_test_file_b64(path);
 	resp = okf("crypto.decrypt", "{\"token\":\"%s\",\"certId\":\"01\","
 	    "\"envelope\":\"%s\"}", tok, env);
-	ck_assert_str_eq(str_of(res_of(resp), "data"), msg_b64);
+	ck_assert_str_eq(uk_hc_str(uk_hc_res(resp), "data"), msg_b64);
 	cJSON_Delete(resp);
 	/* EC certificate: openssl's ECDH envelope, opened with the token
 	 * key (C_DeriveKey) */
@@ -680,12 +596,12 @@ START_TEST(test_envelope_decrypt)
 	env = uk_test_file_b64(path);
 	resp = okf("crypto.decrypt", "{\"token\":\"%s\",\"certId\":\"02\","
 	    "\"envelope\":\"%s\"}", tok, env);
-	ck_assert_str_eq(str_of(res_of(resp), "data"), msg_b64);
+	ck_assert_str_eq(uk_hc_str(uk_hc_res(resp), "data"), msg_b64);
 	cJSON_Delete(resp);
 	/* garbage */
 	resp = callf("crypto.decrypt", "{\"token\":\"%s\",\"certId\":\"01\","
 	    "\"envelope\":\"AAAA\"}", tok);
-	ck_assert_int_eq(code_of(resp), UK_ERR_ENVELOPE);
+	ck_assert_int_eq(uk_hc_code(resp), UK_ERR_ENVELOPE);
 	cJSON_Delete(resp);
 	free(env);
 	free(der);
@@ -699,17 +615,17 @@ START_TEST(test_random_and_logout)
 	size_t len;
 
 	resp = okf("crypto.random", "{\"length\":32}");
-	p = uk_test_b64(str_of(res_of(resp), "random"), &len);
+	p = uk_test_b64(uk_hc_str(uk_hc_res(resp), "random"), &len);
 	ck_assert_uint_eq(len, 32);
 	free(p);
 	cJSON_Delete(resp);
 	resp = okf("crypto.random", "{\"length\":4096,\"token\":\"%s\"}", tok);
-	p = uk_test_b64(str_of(res_of(resp), "random"), &len);
+	p = uk_test_b64(uk_hc_str(uk_hc_res(resp), "random"), &len);
 	ck_assert_uint_eq(len, 4096);
 	free(p);
 	cJSON_Delete(resp);
 	resp = callf("crypto.random", "{\"length\":0}");
-	ck_assert_int_eq(code_of(resp), UK_ERR_INVALID_PARAM);
+	ck_assert_int_eq(uk_hc_code(resp), UK_ERR_INVALID_PARAM);
 	cJSON_Delete(resp);
 	login();
 	resp = okf("sign.data", "{\"token\":\"%s\",\"data\":\"%s\"}", tok,
@@ -719,7 +635,7 @@ START_TEST(test_random_and_logout)
 	cJSON_Delete(resp);
 	resp = callf("sign.data", "{\"token\":\"%s\",\"data\":\"%s\"}", tok,
 	    msg_b64);
-	ck_assert_int_eq(code_of(resp), UK_ERR_NOT_LOGGED_IN);
+	ck_assert_int_eq(uk_hc_code(resp), UK_ERR_NOT_LOGGED_IN);
 	cJSON_Delete(resp);
 }
 END_TEST
@@ -730,18 +646,18 @@ START_TEST(test_change_pin)
 
 	resp = callf("token.changePin", "{\"token\":\"%s\",\"oldPin\":"
 	    "\"00000000\",\"newPin\":\"11112222\"}", tok);
-	ck_assert_int_eq(code_of(resp), UK_ERR_PIN_INCORRECT);
+	ck_assert_int_eq(uk_hc_code(resp), UK_ERR_PIN_INCORRECT);
 	cJSON_Delete(resp);
 	resp = callf("token.changePin", "{\"token\":\"%s\",\"oldPin\":\""
 	    UK_SOFTHSM_PIN "\",\"newPin\":\"1\"}", tok);
-	ck_assert_int_eq(code_of(resp), UK_ERR_PIN_LEN_RANGE);
+	ck_assert_int_eq(uk_hc_code(resp), UK_ERR_PIN_LEN_RANGE);
 	cJSON_Delete(resp);
 	resp = okf("token.changePin", "{\"token\":\"%s\",\"oldPin\":\""
 	    UK_SOFTHSM_PIN "\",\"newPin\":\"11112222\"}", tok);
 	cJSON_Delete(resp);
 	resp = callf("token.login", "{\"token\":\"%s\",\"pin\":\""
 	    UK_SOFTHSM_PIN "\"}", tok);
-	ck_assert_int_eq(code_of(resp), UK_ERR_PIN_INCORRECT);
+	ck_assert_int_eq(uk_hc_code(resp), UK_ERR_PIN_INCORRECT);
 	cJSON_Delete(resp);
 	resp = okf("token.login", "{\"token\":\"%s\",\"pin\":\"11112222\"}",
 	    tok);
@@ -762,9 +678,9 @@ START_TEST(test_module_load_failure)
 	ck_assert_int_eq(uk_hostproc_finish(&hp, 10000), 0);
 	start_host("\"/nonexistent/libnothing.so\"", NULL);
 	resp = callf("token.list", "{}");
-	ck_assert_int_eq(code_of(resp), UK_ERR_LOAD_LIBRARY);
+	ck_assert_int_eq(uk_hc_code(resp), UK_ERR_LOAD_LIBRARY);
 	e = cJSON_GetObjectItem(resp, "error");
-	ck_assert_str_eq(str_of(e, "message"), "装载动态库错误");
+	ck_assert_str_eq(uk_hc_str(e, "message"), "装载动态库错误");
 	{
 		char *t = cJSON_PrintUnformatted(e);
 
@@ -774,7 +690,7 @@ START_TEST(test_module_load_failure)
 	cJSON_Delete(resp);
 	resp = callf("token.login", "{\"token\":\"m0-s1-x\",\"pin\":"
 	    "\"12345678\"}");
-	ck_assert_int_eq(code_of(resp), UK_ERR_LOAD_LIBRARY);
+	ck_assert_int_eq(uk_hc_code(resp), UK_ERR_LOAD_LIBRARY);
 	cJSON_Delete(resp);
 	ck_assert_int_eq(uk_hostproc_finish(&hp, 10000), 0);
 	/* a bad module next to a good one: the good one works */
@@ -782,15 +698,15 @@ START_TEST(test_module_load_failure)
 	    "\",\"/etc/passwd\"", NULL);
 	resp = okf("token.list", "{}");
 	ck_assert_int_eq(cJSON_GetArraySize(cJSON_GetObjectItem(
-	    res_of(resp), "tokens")), 1);
-	me = cJSON_GetObjectItem(res_of(resp), "moduleErrors");
+	    uk_hc_res(resp), "tokens")), 1);
+	me = cJSON_GetObjectItem(uk_hc_res(resp), "moduleErrors");
 	ck_assert_int_eq(cJSON_GetArraySize(me), 2);
-	ck_assert_str_eq(str_of(cJSON_GetArrayItem(me, 0), "path"),
+	ck_assert_str_eq(uk_hc_str(cJSON_GetArrayItem(me, 0), "path"),
 	    "/nonexistent/libnothing.so");
 	ck_assert_int_eq(cJSON_GetObjectItem(cJSON_GetArrayItem(me, 1),
 	    "code")->valueint, UK_ERR_LOAD_LIBRARY);
-	ck_assert(strncmp(str_of(cJSON_GetArrayItem(cJSON_GetObjectItem(
-	    res_of(resp), "tokens"), 0), "token"), "m1-", 3) == 0);
+	ck_assert(strncmp(uk_hc_str(cJSON_GetArrayItem(cJSON_GetObjectItem(
+	    uk_hc_res(resp), "tokens"), 0), "token"), "m1-", 3) == 0);
 	cJSON_Delete(resp);
 }
 END_TEST
@@ -807,12 +723,14 @@ START_TEST(test_two_modules)
 	start_host("\"/usr/lib/x86_64-linux-gnu/opensc-pkcs11.so\",\""
 	    UK_SOFTHSM_MODULE "\"", NULL);
 	resp = okf("token.list", "{}");
-	ck_assert_ptr_null(cJSON_GetObjectItem(res_of(resp), "moduleErrors"));
-	toks = cJSON_GetObjectItem(res_of(resp), "tokens");
+	ck_assert_ptr_null(cJSON_GetObjectItem(uk_hc_res(resp),
+	    "moduleErrors"));
+	toks = cJSON_GetObjectItem(uk_hc_res(resp), "tokens");
 	cJSON_ArrayForEach(t, toks)
-		if (strcmp(str_of(t, "module"), UK_SOFTHSM_MODULE) == 0) {
-			ck_assert(strncmp(str_of(t, "token"), "m1-", 3) == 0);
-			snprintf(tok, sizeof(tok), "%s", str_of(t, "token"));
+		if (strcmp(uk_hc_str(t, "module"), UK_SOFTHSM_MODULE) == 0) {
+			ck_assert(strncmp(uk_hc_str(t, "token"), "m1-", 3) ==
+			    0);
+			snprintf(tok, sizeof(tok), "%s", uk_hc_str(t, "token"));
 			found++;
 		}
 	ck_assert_int_eq(found, 1);
@@ -829,7 +747,7 @@ START_TEST(test_idle_timeout)
 
 	ck_assert_int_eq(uk_hostproc_finish(&hp, 10000), 0);
 	start_host(NULL, "\"sessionIdleSeconds\":10");
-	find_token();
+	uk_hc_only_token(&hp, tok, sizeof(tok));
 	login();
 	resp = okf("sign.data", "{\"token\":\"%s\",\"data\":\"%s\"}", tok,
 	    msg_b64);
@@ -837,7 +755,7 @@ START_TEST(test_idle_timeout)
 	sleep(12);
 	resp = callf("sign.data", "{\"token\":\"%s\",\"data\":\"%s\"}", tok,
 	    msg_b64);
-	ck_assert_int_eq(code_of(resp), UK_ERR_NOT_LOGGED_IN);
+	ck_assert_int_eq(uk_hc_code(resp), UK_ERR_NOT_LOGGED_IN);
 	cJSON_Delete(resp);
 }
 END_TEST
@@ -1126,7 +1044,7 @@ sign_loop(int count)
 	for (i = 0; i < count; i++) {
 		snprintf(req, sizeof(req), "{\"token\":\"%s\",\"certId\":"
 		    "\"02\",\"data\":\"%s\"}", tok, msg_b64);
-		resp = uk_hostproc_call(&hp, next_id++, "sign.data", req,
+		resp = uk_hostproc_call(&hp, hp.next_id++, "sign.data", req,
 		    UK_TEST_ORIGIN);
 		ck_assert_ptr_nonnull(resp);
 		ck_assert_ptr_nonnull(cJSON_GetObjectItem(resp, "result"));
@@ -1164,7 +1082,7 @@ START_TEST(test_cms_20mib)
 
 	ck_assert_int_eq(uk_hostproc_finish(&hp, 10000), 0);
 	start_host(NULL, "\"maxRequestBytes\":67108864");
-	find_token();
+	uk_hc_only_token(&hp, tok, sizeof(tok));
 	login();
 	/* warm up: the module, the key, OpenSSL's CMS code */
 	cJSON_Delete(okf("sign.cms", "{\"token\":\"%s\",\"certId\":\"01\","
@@ -1184,7 +1102,7 @@ START_TEST(test_cms_20mib)
 	    tok, b64);
 	reqlen = strlen(req);
 	free(b64);
-	resp = uk_hostproc_call(&hp, next_id++, "sign.cms", req,
+	resp = uk_hostproc_call(&hp, hp.next_id++, "sign.cms", req,
 	    UK_TEST_ORIGIN);
 	free(req);
 	ck_assert_ptr_nonnull(resp);

@@ -11,7 +11,6 @@
 
 #include <sys/types.h>
 
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,6 +20,7 @@
 #include <cjson/cJSON.h>
 
 #include "err.h"
+#include "hostcall.h"
 #include "hostproc.h"
 #include "softhsm.h"
 
@@ -32,7 +32,6 @@
 static char base[64];		/* temp dir: pki/, token/, work/ */
 static char tokdir[96], pki[96], work[96];
 static struct uk_hostproc hp;
-static int64_t next_id = 1;
 static char tok[128];
 
 static const char msg[] = "UKeyLink SM2 签名测试 message";
@@ -41,85 +40,10 @@ static const char msg_b64[] =
 
 /* --- Calls ---------------------------------------------------------- */
 
-static cJSON *
-vcall(const char *method, const char *fmt, va_list ap)
-{
-	char params[16384];
-	cJSON *resp;
-
-	vsnprintf(params, sizeof(params), fmt, ap);
-	resp = uk_hostproc_call(&hp, next_id++, method, params,
-	    UK_TEST_ORIGIN);
-	ck_assert_msg(resp != NULL, "no response to %s", method);
-	return resp;
-}
-
-static cJSON *
-callf(const char *method, const char *fmt, ...)
-{
-	va_list ap;
-	cJSON *resp;
-
-	va_start(ap, fmt);
-	resp = vcall(method, fmt, ap);
-	va_end(ap);
-	return resp;
-}
-
-static int
-code_of(const cJSON *resp)
-{
-	const cJSON *e = cJSON_GetObjectItem(resp, "error");
-
-	return e ? (int)cJSON_GetObjectItem(e, "code")->valuedouble : 0;
-}
-
-static const cJSON *
-res_of(const cJSON *resp)
-{
-	const cJSON *r = cJSON_GetObjectItem(resp, "result");
-
-	ck_assert_msg(r != NULL, "expected a result: %s",
-	    cJSON_PrintUnformatted(resp));
-	return r;
-}
-
-static const char *
-str_of(const cJSON *o, const char *key)
-{
-	const cJSON *v = cJSON_GetObjectItem(o, key);
-
-	ck_assert_msg(cJSON_IsString(v), "member %s missing", key);
-	return v->valuestring;
-}
-
-static cJSON *
-okf(const char *method, const char *fmt, ...)
-{
-	va_list ap;
-	cJSON *resp;
-
-	va_start(ap, fmt);
-	resp = vcall(method, fmt, ap);
-	va_end(ap);
-	(void)res_of(resp);
-	return resp;
-}
-
-/* Expects error code; returns the response (caller deletes). */
-static cJSON *
-errf(int code, const char *method, const char *fmt, ...)
-{
-	va_list ap;
-	cJSON *resp;
-
-	va_start(ap, fmt);
-	resp = vcall(method, fmt, ap);
-	va_end(ap);
-	ck_assert_msg(code_of(resp) == code, "%s: expected %d, got %s",
-	    method, code, cJSON_PrintUnformatted(resp));
-	return resp;
-}
+/* The calls of these tests go to hp (hostcall.h). */
+#define callf(...)	uk_hc_call(&hp, UK_HC_ANY, __VA_ARGS__)
+#define okf(...)	uk_hc_call(&hp, UK_HC_RESULT, __VA_ARGS__)
+#define errf(code, ...)	uk_hc_call(&hp, code, __VA_ARGS__)
 
 /* se.call; args is a JSON array body. */
 static cJSON *
@@ -132,17 +56,17 @@ se(const char *method, const char *args)
 static const char *
 se_value(const cJSON *resp)
 {
-	const cJSON *res = res_of(resp);
+	const cJSON *res = uk_hc_res(resp);
 
 	ck_assert_int_eq(cJSON_GetObjectItem(res, "errorCode")->valueint, 0);
-	return str_of(res, "value");
+	return uk_hc_str(res, "value");
 }
 
 /* A call that must succeed with errorCode 0 and value null. */
 static void
 se_ok(cJSON *resp)
 {
-	const cJSON *res = res_of(resp);
+	const cJSON *res = uk_hc_res(resp);
 
 	ck_assert_int_eq(cJSON_GetObjectItem(res, "errorCode")->valueint, 0);
 	cJSON_Delete(resp);
@@ -190,23 +114,11 @@ start(const char *mech)
 }
 
 static void
-find_token(void)
-{
-	cJSON *resp = okf("token.list", "{}");
-	const cJSON *toks = cJSON_GetObjectItem(res_of(resp), "tokens");
-
-	ck_assert_int_eq(cJSON_GetArraySize(toks), 1);
-	snprintf(tok, sizeof(tok), "%s",
-	    str_of(cJSON_GetArrayItem(toks, 0), "token"));
-	cJSON_Delete(resp);
-}
-
-static void
 setup(void)
 {
 	reset_state();
 	start(MECH_RAW);
-	find_token();
+	uk_hc_only_token(&hp, tok, sizeof(tok));
 }
 
 static void
@@ -226,15 +138,7 @@ login(void)
 static void
 save_b64(const char *b64, const char *name)
 {
-	char path[160];
-	unsigned char *p;
-	size_t len;
-
-	p = uk_test_b64(b64, &len);
-	ck_assert_ptr_nonnull(p);
-	snprintf(path, sizeof(path), "%s/%s", work, name);
-	ck_assert_int_eq(uk_test_write_file(path, p, len), 0);
-	free(p);
+	uk_hc_save_b64(work, name, b64);
 }
 
 static void
@@ -296,11 +200,11 @@ START_TEST(test_list_and_certs)
 	const cJSON *certs, *c, *subj, *ext;
 	int i, seen = 0;
 
-	ck_assert_str_eq(str_of(t, "label"), "UKeyLink SM2 Test");
-	ck_assert_str_eq(str_of(t, "manufacturer"), "UKeyLink tests");
-	ck_assert_str_eq(str_of(t, "model"), "p11test");
-	ck_assert_str_eq(str_of(t, "module"), UK_TEST_P11TEST_PATH);
-	ck_assert_str_eq(str_of(t, "reader"), "UKeyLink P11Test Reader");
+	ck_assert_str_eq(uk_hc_str(t, "label"), "UKeyLink SM2 Test");
+	ck_assert_str_eq(uk_hc_str(t, "manufacturer"), "UKeyLink tests");
+	ck_assert_str_eq(uk_hc_str(t, "model"), "p11test");
+	ck_assert_str_eq(uk_hc_str(t, "module"), UK_TEST_P11TEST_PATH);
+	ck_assert_str_eq(uk_hc_str(t, "reader"), "UKeyLink P11Test Reader");
 	ck_assert(!pin_flag(t, "countLow") && !pin_flag(t, "finalTry") &&
 	    !pin_flag(t, "locked") && !pin_flag(t, "pinpad") &&
 	    !pin_flag(t, "loggedIn") && !pin_flag(t, "toBeChanged"));
@@ -308,30 +212,30 @@ START_TEST(test_list_and_certs)
 	cJSON_Delete(t);
 
 	resp = okf("cert.list", "{\"token\":\"%s\"}", tok);
-	certs = cJSON_GetObjectItem(res_of(resp), "certs");
+	certs = cJSON_GetObjectItem(uk_hc_res(resp), "certs");
 	ck_assert_int_eq(cJSON_GetArraySize(certs), 2);
 	for (i = 0; i < 2; i++) {
 		c = cJSON_GetArrayItem(certs, i);
 		ck_assert(cJSON_IsTrue(cJSON_GetObjectItem(c, "hasKey")));
-		if (strcmp(str_of(c, "certId"), "01") != 0) {
-			ck_assert_str_eq(str_of(c, "keyType"), "EC");
+		if (strcmp(uk_hc_str(c, "certId"), "01") != 0) {
+			ck_assert_str_eq(uk_hc_str(c, "keyType"), "EC");
 			continue;
 		}
 		seen = 1;
-		ck_assert_str_eq(str_of(c, "keyType"), "SM2");
+		ck_assert_str_eq(uk_hc_str(c, "keyType"), "SM2");
 		ck_assert_int_eq(cJSON_GetObjectItem(c, "keyBits")->valueint,
 		    256);
-		ck_assert_str_eq(str_of(c, "label"), "上海测试 SM2 签名");
+		ck_assert_str_eq(uk_hc_str(c, "label"), "上海测试 SM2 签名");
 		subj = cJSON_GetObjectItem(c, "subject");
-		ck_assert_str_eq(str_of(subj, "O"), "上海测试有限公司");
-		ck_assert_str_eq(str_of(subj, "OU"), "法人一证通");
-		ck_assert_str_eq(str_of(subj, "S"), "上海市");
-		ck_assert_str_eq(str_of(cJSON_GetObjectItem(c, "issuer"),
+		ck_assert_str_eq(uk_hc_str(subj, "O"), "上海测试有限公司");
+		ck_assert_str_eq(uk_hc_str(subj, "OU"), "法人一证通");
+		ck_assert_str_eq(uk_hc_str(subj, "S"), "上海市");
+		ck_assert_str_eq(uk_hc_str(cJSON_GetObjectItem(c, "issuer"),
 		    "CN"), "UKeyLink Test SM2 CA");
 		ext = cJSON_GetObjectItem(c, "extensions");
-		ck_assert_str_eq(str_of(ext, "1.2.156.10260.4.1.4"),
+		ck_assert_str_eq(uk_hc_str(ext, "1.2.156.10260.4.1.4"),
 		    "91310000MA1FL0000X");
-		ck_assert_str_eq(str_of(ext, "1.2.156.112570.148"),
+		ck_assert_str_eq(uk_hc_str(ext, "1.2.156.112570.148"),
 		    "SH0000000001UID");
 	}
 	ck_assert(seen);
@@ -353,7 +257,7 @@ START_TEST(test_sign_sm2)
 	/* scheme sm2, and the default scheme of an SM2 key */
 	resp = okf("sign.data", "{\"token\":\"%s\",\"certId\":\"01\","
 	    "\"data\":\"%s\",\"scheme\":\"sm2\"}", tok, msg_b64);
-	sig = str_of(res_of(resp), "signature");
+	sig = uk_hc_str(uk_hc_res(resp), "signature");
 	save_b64(sig, "sig");
 	ck_assert_int_eq(openssl_sm2_verify("msg"), 0);
 	ck_assert_int_eq(uk_test_sh("openssl dgst -sm3 -verify %s/sm2.pub "
@@ -377,7 +281,7 @@ START_TEST(test_sign_sm2)
 	cJSON_Delete(resp);
 	r2 = okf("sign.data", "{\"token\":\"%s\",\"certId\":\"01\","
 	    "\"data\":\"%s\"}", tok, msg_b64);
-	save_b64(str_of(res_of(r2), "signature"), "sig");
+	save_b64(uk_hc_str(uk_hc_res(r2), "signature"), "sig");
 	ck_assert_int_eq(openssl_sm2_verify("msg"), 0);
 	cJSON_Delete(r2);
 	free(der);
@@ -426,12 +330,12 @@ START_TEST(test_sign_sm2_der_mechanism)
 	write_work("msg", msg);
 	resp = okf("sign.data", "{\"token\":\"%s\",\"certId\":\"01\","
 	    "\"data\":\"%s\",\"scheme\":\"sm2\"}", tok, msg_b64);
-	save_b64(str_of(res_of(resp), "signature"), "sig");
+	save_b64(uk_hc_str(uk_hc_res(resp), "signature"), "sig");
 	ck_assert_int_eq(openssl_sm2_verify("msg"), 0);
 	cJSON_Delete(resp);
 	resp = okf("sign.cms", "{\"token\":\"%s\",\"certId\":\"01\","
 	    "\"data\":\"%s\",\"detached\":true}", tok, msg_b64);
-	save_b64(str_of(res_of(resp), "cms"), "cms.der");
+	save_b64(uk_hc_str(uk_hc_res(resp), "cms"), "cms.der");
 	ck_assert_int_eq(uk_test_sh("bash %s/tests/support/sm2-cms-check.sh "
 	    "%s/cms.der %s/msg %s/sm2.pub %s/chk", UK_TEST_SOURCE_DIR, work,
 	    work, pki, work), 0);
@@ -463,7 +367,7 @@ START_TEST(test_sign_ecdsa)
 	write_work("msg", msg);
 	resp = okf("sign.data", "{\"token\":\"%s\",\"certId\":\"02\","
 	    "\"data\":\"%s\",\"hash\":\"sha256\"}", tok, msg_b64);
-	save_b64(str_of(res_of(resp), "signature"), "sig");
+	save_b64(uk_hc_str(uk_hc_res(resp), "signature"), "sig");
 	ck_assert_int_eq(uk_test_sh("openssl dgst -sha256 -verify %s/ec.pub "
 	    "-signature %s/sig %s/msg", pki, work, work), 0);
 	cJSON_Delete(resp);
@@ -518,7 +422,7 @@ check_cms(int detached)
 	resp = okf("sign.cms", "{\"token\":\"%s\",\"certId\":\"01\","
 	    "\"data\":\"%s\",\"detached\":%s}", tok, msg_b64,
 	    detached ? "true" : "false");
-	cms = str_of(res_of(resp), "cms");
+	cms = uk_hc_str(uk_hc_res(resp), "cms");
 	save_b64(cms, "cms.der");
 	/* independent: ASN.1 + messageDigest + SM2 over the SET OF */
 	ck_assert_int_eq(uk_test_sh("bash %s/tests/support/sm2-cms-check.sh "
@@ -542,9 +446,9 @@ check_cms(int detached)
 		    "{\"cms\":\"%s\",\"data\":\"AAAA\"}", cms));
 	} else {
 		v = okf("sign.verifyCms", "{\"cms\":\"%s\"}", cms);
-		ck_assert_str_eq(str_of(res_of(v), "content"), msg_b64);
+		ck_assert_str_eq(uk_hc_str(uk_hc_res(v), "content"), msg_b64);
 	}
-	ck_assert_str_eq(str_of(res_of(v), "signer"), cert_b64());
+	ck_assert_str_eq(uk_hc_str(uk_hc_res(v), "signer"), cert_b64());
 	cJSON_Delete(v);
 	bad = tampered_b64(cms);
 	/* the checker itself rejects the flipped signature */
@@ -591,14 +495,14 @@ START_TEST(test_cms_sm2_binary)
 	    0);
 	resp = okf("sign.cms", "{\"token\":\"%s\",\"certId\":\"01\","
 	    "\"data\":\"\",\"detached\":true}", tok);
-	save_b64(str_of(res_of(resp), "cms"), "cms.der");
+	save_b64(uk_hc_str(uk_hc_res(resp), "cms"), "cms.der");
 	ck_assert_int_eq(uk_test_sh("bash %s/tests/support/sm2-cms-check.sh "
 	    "%s/cms.der %s/empty %s/sm2.pub %s/chk", UK_TEST_SOURCE_DIR, work,
 	    work, pki, work), 0);
 	cJSON_Delete(resp);
 	resp = okf("sign.cms", "{\"token\":\"%s\",\"certId\":\"01\","
 	    "\"data\":\"%s\"}", tok, bin_b64);
-	save_b64(str_of(res_of(resp), "cms"), "cms.der");
+	save_b64(uk_hc_str(uk_hc_res(resp), "cms"), "cms.der");
 	ck_assert_int_eq(uk_test_sh("bash %s/tests/support/sm2-cms-check.sh "
 	    "%s/cms.der %s/bin %s/sm2.pub %s/chk", UK_TEST_SOURCE_DIR, work,
 	    work, pki, work), 0);
@@ -643,7 +547,7 @@ START_TEST(test_se_sm2)
 	snprintf(args, sizeof(args), "\"other\",\"\",\"%s\",\"%s\"", sig,
 	    cert);
 	r3 = se("ESE_VerifySignData", args);
-	ck_assert_int_eq(code_of(r3), UK_ERR_VERIFY_SIGNATURE);
+	ck_assert_int_eq(uk_hc_code(r3), UK_ERR_VERIFY_SIGNATURE);
 	cJSON_Delete(r3);
 	cJSON_Delete(r2);
 	cJSON_Delete(r);
@@ -684,7 +588,7 @@ START_TEST(test_pin_count_low_and_reset)
 	/* a correct PIN resets the counter and the flags */
 	resp = okf("token.login", "{\"token\":\"%s\",\"pin\":\"" PIN "\"}",
 	    tok);
-	r = res_of(resp);
+	r = uk_hc_res(resp);
 	ck_assert(!pin_flag(r, "countLow") && pin_flag(r, "loggedIn"));
 	cJSON_Delete(resp);
 	/* a failed re-login ends the login it replaced */
@@ -719,12 +623,12 @@ START_TEST(test_pin_lock)
 	ck_assert_int_eq(retries_of(cJSON_GetObjectItem(resp, "error")), 0);
 	cJSON_Delete(resp);
 	resp = okf("token.pinState", "{\"token\":\"%s\"}", tok);
-	ck_assert(pin_flag(res_of(resp), "locked"));
-	ck_assert_int_eq(retries_of(res_of(resp)), 0);
+	ck_assert(pin_flag(uk_hc_res(resp), "locked"));
+	ck_assert_int_eq(retries_of(uk_hc_res(resp)), 0);
 	cJSON_Delete(resp);
 	/* the SafeEngine layer reports the same */
 	resp = se("SEH_InitialSession", "10,\"com1\",\"" PIN "\"");
-	ck_assert_int_eq(code_of(resp), UK_ERR_PIN_LOCKED);
+	ck_assert_int_eq(uk_hc_code(resp), UK_ERR_PIN_LOCKED);
 	ck_assert_int_eq(retries_of(cJSON_GetObjectItem(resp, "error")), 0);
 	cJSON_Delete(resp);
 	t = token_entry();
@@ -762,7 +666,7 @@ pinpad_token(void)
 	state_file("pinpad", "");
 	teardown();
 	start(MECH_RAW);
-	find_token();
+	uk_hc_only_token(&hp, tok, sizeof(tok));
 }
 
 START_TEST(test_pinpad)
@@ -792,10 +696,10 @@ START_TEST(test_pinpad)
 
 		snprintf(req, sizeof(req), "{\"id\":%lld,\"method\":"
 		    "\"token.login\",\"params\":{\"token\":\"%s\"},"
-		    "\"origin\":\"%s\"}", (long long)next_id, tok,
+		    "\"origin\":\"%s\"}", (long long)hp.next_id, tok,
 		    UK_TEST_ORIGIN);
 		ck_assert_int_eq(uk_hostproc_send(&hp, req), 0);
-		resp = uk_hostproc_response(&hp, next_id, 30000, &events);
+		resp = uk_hostproc_response(&hp, hp.next_id, 30000, &events);
 		ck_assert_ptr_nonnull(resp);
 		ck_assert_ptr_nonnull(events);
 		ev = cJSON_GetArrayItem(events, 0);
@@ -804,7 +708,7 @@ START_TEST(test_pinpad)
 		ck_assert_str_eq(cJSON_GetObjectItem(ev, "stage")->valuestring,
 		    "pinpad");
 		ck_assert_int_eq(cJSON_GetObjectItem(ev, "id")->valuedouble,
-		    next_id);
+		    hp.next_id);
 		ck_assert_int_eq(cJSON_GetObjectItem(ev, "done")->valueint, 0);
 		/* and that it has stopped waiting */
 		ev = cJSON_GetArrayItem(events, 1);
@@ -812,11 +716,11 @@ START_TEST(test_pinpad)
 		ck_assert_str_eq(cJSON_GetObjectItem(ev, "stage")->valuestring,
 		    "pinpad");
 		ck_assert_int_eq(cJSON_GetObjectItem(ev, "done")->valueint, 1);
-		next_id++;
+		hp.next_id++;
 		cJSON_Delete(events);
 	}
-	ck_assert(pin_flag(res_of(resp), "loggedIn"));
-	ck_assert(!pin_flag(res_of(resp), "countLow"));
+	ck_assert(pin_flag(uk_hc_res(resp), "loggedIn"));
+	ck_assert(!pin_flag(uk_hc_res(resp), "countLow"));
 	cJSON_Delete(resp);
 	t = token_entry();
 	ck_assert(pin_flag(t, "pinpad") && pin_flag(t, "loggedIn"));
@@ -824,7 +728,7 @@ START_TEST(test_pinpad)
 	write_work("msg", msg);
 	resp = okf("sign.data", "{\"token\":\"%s\",\"certId\":\"01\","
 	    "\"data\":\"%s\"}", tok, msg_b64);
-	save_b64(str_of(res_of(resp), "signature"), "sig");
+	save_b64(uk_hc_str(uk_hc_res(resp), "signature"), "sig");
 	ck_assert_int_eq(openssl_sm2_verify("msg"), 0);
 	cJSON_Delete(resp);
 }
@@ -840,7 +744,7 @@ START_TEST(test_pinpad_ignores_page_pin)
 	/* a wrong page PIN: not tried (no count), the pinpad's PIN is */
 	resp = okf("token.login", "{\"token\":\"%s\",\"pin\":\"00000000\"}",
 	    tok);
-	ck_assert(pin_flag(res_of(resp), "loggedIn"));
+	ck_assert(pin_flag(uk_hc_res(resp), "loggedIn"));
 	cJSON_Delete(resp);
 	t = token_entry();
 	ck_assert(!pin_flag(t, "countLow"));
@@ -869,7 +773,7 @@ START_TEST(test_pinpad_se)
 	/* cancelled on the pinpad */
 	state_file("pinpad-entry", NULL);
 	r = se("SEH_InitialSession", "10,\"com1\",\"\"");
-	ck_assert_int_eq(code_of(r), UK_ERR_PIN_CANCELLED);
+	ck_assert_int_eq(uk_hc_code(r), UK_ERR_PIN_CANCELLED);
 	cJSON_Delete(r);
 	/* the async page API with an empty PIN in the session arguments:
 	 * the pinpad is asked (no session yet) */
