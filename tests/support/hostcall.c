@@ -125,3 +125,29 @@ uk_hc_assert_alive(struct uk_hostproc *hp, int64_t id)
 	    "data")->valuestring, "still here");
 	cJSON_Delete(r);
 }
+
+void
+uk_hc_assert_line(const char *text, ...)
+{
+	const char *line = text, *end, *piece;
+	va_list ap;
+	int all;
+
+	for (; *line != '\0'; line = *end ? end + 1 : end) {
+		end = strchr(line, '\n');
+		if (end == NULL)
+			end = line + strlen(line);
+		all = 1;
+		va_start(ap, text);
+		while ((piece = va_arg(ap, const char *)) != NULL) {
+			const char *at = strstr(line, piece);
+
+			if (at == NULL || at >= end)
+				all = 0;
+		}
+		va_end(ap);
+		if (all)
+			return;
+	}
+	ck_abort_msg("no such line in:\n%s", text);
+}

@@ -47,5 +47,8 @@ void uk_hc_save_b64(const char *dir, const char *name, const char *b64);
 /* host.ping with id, expecting its data back: the host still reads
  * messages in step after whatever a test sent it before. */
 void uk_hc_assert_alive(struct uk_hostproc *hp, int64_t id);
+/* Expects a line of text that holds every one of the pieces (a list ended
+ * by NULL), in any order (--diagnose output). */
+void uk_hc_assert_line(const char *text, ...) __attribute__((sentinel));
 
 #endif /* UK_HOSTCALL_H */

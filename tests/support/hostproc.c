@@ -150,6 +150,36 @@ uk_hostproc_start_test(struct uk_hostproc *hp, const char *config_json)
 	return r;
 }
 
+char *
+uk_hostproc_diagnose(const char *config_json)
+{
+	char *path, cmd[1024], *out = NULL, *grown;
+	size_t len = 0, cap = 0, n;
+	FILE *fp;
+
+	if ((path = uk_test_write_temp("config.json", config_json)) == NULL)
+		return NULL;
+	snprintf(cmd, sizeof(cmd), "UKEYLINK_CONFIG='%s' "
+	    "XDG_CONFIG_HOME=/nonexistent '%s' --diagnose 2>&1", path,
+	    UK_TEST_HOST_PATH);
+	if ((fp = popen(cmd, "r")) != NULL) {
+		do {
+			if (len + 4096 + 1 > cap) {
+				cap = (len + 4096 + 1) * 2;
+				if ((grown = realloc(out, cap)) == NULL)
+					break;
+				out = grown;
+			}
+			n = fread(out + len, 1, cap - len - 1, fp);
+			len += n;
+			out[len] = '\0';
+		} while (n > 0);
+		(void)pclose(fp);	/* exits 1 when it found problems */
+	}
+	free(path);
+	return out;
+}
+
 static int
 write_all(int fd, const void *p, size_t len)
 {

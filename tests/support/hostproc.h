@@ -62,6 +62,10 @@ cJSON *uk_hostproc_call(struct uk_hostproc *hp, int64_t id,
     const char *method, const char *params_json, const char *origin);
 /* Closes stdin and waits; returns the exit status (or 128+signal, -1). */
 int uk_hostproc_finish(struct uk_hostproc *hp, int timeout_ms);
+/* Runs the host with --diagnose and config_json as its configuration (the
+ * system's left out, as uk_hostproc_start_test does); returns what it
+ * printed, stdout and stderr (free it), or NULL. */
+char *uk_hostproc_diagnose(const char *config_json);
 void uk_hostproc_kill(struct uk_hostproc *hp);
 
 /* Writes text to a new file in a fresh temp dir; returns its path

@@ -1129,6 +1129,41 @@ START_TEST(test_cms_20mib)
 }
 END_TEST
 
+/*
+ * --diagnose: each token's make, PIN state, mechanisms and certificates
+ * (key type, the one without a key), and a module that does not load as a
+ * problem; no problem line for the good token.
+ */
+START_TEST(test_diagnose)
+{
+	char *cfg = uk_softhsm_config("\"" UK_SOFTHSM_MODULE "\","
+	    "\"/nonexistent/libnothing.so\"", NULL), *out;
+	const char *sec;
+
+	ck_assert_ptr_nonnull(cfg);
+	out = uk_hostproc_diagnose(cfg);
+	free(cfg);
+	ck_assert_ptr_nonnull(out);
+	ck_assert_ptr_nonnull(sec = strstr(out, "PKCS#11 modules:"));
+	uk_hc_assert_line(sec, "  ! ", "/nonexistent/libnothing.so", NULL);
+	uk_hc_assert_line(sec, "  token m", "(reader \"SoftHSM slot", NULL);
+	uk_hc_assert_line(sec, "SoftHSM project SoftHSM v2, serial ",
+	    "label \"" UK_SOFTHSM_LABEL "\"", NULL);
+	uk_hc_assert_line(sec, "    PIN: entered on the page", NULL);
+	uk_hc_assert_line(sec, "    mechanisms: RSA PKCS#1 yes, RSA-PSS yes, ECDSA "
+	    "yes, SM2 not configured", NULL);
+	uk_hc_assert_line(sec, "certificate 01: ", "O=上海测试有限公司",
+	    "RSA 2048 bits", "days left", NULL);
+	uk_hc_assert_line(sec, "certificate 02: ", "EC 256 bits", NULL);
+	uk_hc_assert_line(sec, "certificate 0a: ", "CN=UKeyLink Test Root CA",
+	    "no private key", NULL);
+	ck_assert_ptr_null(strstr(sec, "! PIN"));
+	ck_assert_ptr_null(strstr(sec, "! no certificate"));
+	ck_assert_ptr_null(strstr(sec, "      ! "));	/* certificates */
+	free(out);
+}
+END_TEST
+
 static Suite *
 token_suite(void)
 {
@@ -1153,6 +1188,7 @@ token_suite(void)
 	tcase_add_test(tc, test_module_load_failure);
 	tcase_add_test(tc, test_two_modules);
 	tcase_add_test(tc, test_idle_timeout);
+	tcase_add_test(tc, test_diagnose);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("unit");
 	tcase_add_checked_fixture(tc, unit_setup, unit_teardown);

@@ -637,6 +637,58 @@ START_TEST(test_pin_lock)
 }
 END_TEST
 
+/* --diagnose of the SM2 token, with config (pkcs11 members) pk. */
+static char *
+diagnose(const char *pk)
+{
+	char *cfg = uk_test_config(pk, NULL), *out;
+
+	ck_assert_ptr_nonnull(cfg);
+	out = uk_hostproc_diagnose(cfg);
+	free(cfg);
+	ck_assert_ptr_nonnull(out);
+	ck_assert_ptr_nonnull(strstr(out, "PKCS#11 modules:"));
+	return out;
+}
+
+/*
+ * --diagnose: the configured SM2 mechanism is offered and the SM2
+ * certificate has no problem; an SM2 key without a configured mechanism,
+ * and a locked PIN, are problem lines that say what to do.
+ */
+START_TEST(test_diagnose_sm2)
+{
+	char pk[512], *out;
+
+	snprintf(pk, sizeof(pk), "\"modules\":[\"%s\"],\"sm2Mechanism\":"
+	    MECH_RAW, UK_TEST_P11TEST_PATH);
+	out = diagnose(pk);
+	uk_hc_assert_line(out, "    mechanisms: ", "ECDSA yes",
+	    "SM2 (0x80008100) yes", NULL);
+	uk_hc_assert_line(out, "    certificate ", "SM2 256 bits", NULL);
+	uk_hc_assert_line(out, "    PIN: entered on the page", NULL);
+	ck_assert_ptr_null(strstr(out, "      ! "));
+	ck_assert_ptr_null(strstr(out, "! PIN"));
+	free(out);
+
+	snprintf(pk, sizeof(pk), "\"modules\":[\"%s\"]",
+	    UK_TEST_P11TEST_PATH);
+	out = diagnose(pk);
+	uk_hc_assert_line(out, "    mechanisms: ", "SM2 not configured", NULL);
+	uk_hc_assert_line(out, "      ! SM2 key, but no SM2 mechanism is "
+	    "configured", "pkcs11.sm2Mechanism", NULL);
+	free(out);
+
+	state_file("tries", "0\n");
+	snprintf(pk, sizeof(pk), "\"modules\":[\"%s\"],\"sm2Mechanism\":"
+	    MECH_RAW, UK_TEST_P11TEST_PATH);
+	out = diagnose(pk);
+	uk_hc_assert_line(out, "    ! PIN: locked", "介质解锁", NULL);
+	free(out);
+	state_file("tries", NULL);
+}
+END_TEST
+
 START_TEST(test_pin_to_be_changed)
 {
 	cJSON *t;
@@ -800,6 +852,7 @@ token_sm2_suite(void)
 	tcase_add_test(tc, test_sign_sm2_refusals);
 	tcase_add_test(tc, test_sign_sm2_der_mechanism);
 	tcase_add_test(tc, test_sign_sm2_unconfigured);
+	tcase_add_test(tc, test_diagnose_sm2);
 	tcase_add_test(tc, test_sign_ecdsa);
 	tcase_add_test(tc, test_cms_sm2_detached);
 	tcase_add_test(tc, test_cms_sm2_attached);
