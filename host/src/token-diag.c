@@ -77,12 +77,12 @@ print_pin(struct uk_ctx *ctx, const struct tk_token *t, FILE *fp)
 		    "the portal (介质解锁)\n");
 		return 1;
 	}
-	fprintf(fp, "    PIN: %s%s%s%s%s\n", ps.final_try ? "final try "
+	fprintf(fp, "    PIN: %s%s%s%s\n", ps.final_try ? "final try "
 	    "(最后一次机会) " : ps.count_low ? "wrong before (曾输错) " : "",
 	    ps.to_be_changed ? "to be changed (需修改) " : "",
 	    !ps.initialized ? "not initialised " : "",
 	    ps.pinpad ? "entered on the PIN pad (密码键盘)" : "entered on the "
-	    "page", "");
+	    "page");
 	return 0;
 }
 
