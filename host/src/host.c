@@ -19,6 +19,7 @@
 #include "err.h"
 #include "frame.h"
 #include "host.h"
+#include "json.h"
 #include "log.h"
 #include "reqchunk.h"
 #include "rpc.h"
@@ -133,7 +134,7 @@ uk_host_progress(struct uk_ctx *ctx, uint64_t done, uint64_t total,
 
 	if (ev == NULL ||
 	    cJSON_AddStringToObject(ev, "event", "progress") == NULL ||
-	    cJSON_AddNumberToObject(ev, "id", (double)ctx->current_id) == NULL ||
+	    uk_json_add_int(ev, "id", ctx->current_id) == NULL ||
 	    cJSON_AddNumberToObject(ev, "done", (double)done) == NULL ||
 	    cJSON_AddNumberToObject(ev, "total", (double)total) == NULL ||
 	    cJSON_AddStringToObject(ev, "stage", stage) == NULL) {
