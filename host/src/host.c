@@ -19,6 +19,7 @@
 #include "err.h"
 #include "frame.h"
 #include "host.h"
+#include "json.h"
 #include "log.h"
 #include "reqchunk.h"
 #include "rpc.h"
@@ -129,11 +130,18 @@ int
 uk_host_progress(struct uk_ctx *ctx, uint64_t done, uint64_t total,
     const char *stage)
 {
+	return uk_host_progress_id(ctx, ctx->current_id, done, total, stage);
+}
+
+int
+uk_host_progress_id(struct uk_ctx *ctx, int64_t id, uint64_t done,
+    uint64_t total, const char *stage)
+{
 	cJSON *ev = cJSON_CreateObject();
 
 	if (ev == NULL ||
 	    cJSON_AddStringToObject(ev, "event", "progress") == NULL ||
-	    cJSON_AddNumberToObject(ev, "id", (double)ctx->current_id) == NULL ||
+	    uk_json_add_int(ev, "id", id) == NULL ||
 	    cJSON_AddNumberToObject(ev, "done", (double)done) == NULL ||
 	    cJSON_AddNumberToObject(ev, "total", (double)total) == NULL ||
 	    cJSON_AddStringToObject(ev, "stage", stage) == NULL) {
@@ -202,6 +210,24 @@ answer_chunk_error(struct uk_ctx *ctx, int64_t id, int code,
 }
 
 /*
+ * A chunk was accepted and more are to come: tells the browser how many of
+ * the request's chunks have arrived (progress stage "upload", in chunks).
+ * Not being able to make the event fails nothing; a broken output does.
+ */
+static int
+upload_progress(struct uk_ctx *ctx, const struct uk_reqchunk *rc)
+{
+	int64_t id, done, of;
+	int r;
+
+	if (!uk_reqchunk_progress(rc, &id, &done, &of))
+		return 0;
+	r = uk_host_progress_id(ctx, id, (uint64_t)done, (uint64_t)of,
+	    "upload");
+	return ctx->out_broken ? r : 0;
+}
+
+/*
  * One message: a request, or a chunk of one (reqchunk.h).  A message that
  * ends a reassembly it does not belong to is fed again on its own.
  */
@@ -224,7 +250,7 @@ handle_message(struct uk_ctx *ctx, struct uk_reqchunk *rc, char *msg,
 			/* The request may hold a PIN. */
 			uk_freezero(req, reqlen + 1);
 		} else if (r == UK_REQCHUNK_MORE)
-			r = 0;
+			r = upload_progress(ctx, rc);
 		else
 			r = answer_chunk_error(ctx, id, r, detail);
 	} while (again && !(r != 0 && ctx->out_broken));

@@ -80,6 +80,10 @@ void uk_host_wake(struct uk_ctx *ctx);
 /* Sends {"event":"progress","id":current,"done","total","stage"}. */
 int uk_host_progress(struct uk_ctx *ctx, uint64_t done, uint64_t total,
     const char *stage);
+/* The same for request id, which need not be current_id (the serve loop
+ * reports the chunks of a request before the request is handled). */
+int uk_host_progress_id(struct uk_ctx *ctx, int64_t id, uint64_t done,
+    uint64_t total, const char *stage);
 /* Sends a complete serialized message (chunked when large); thread-safe. */
 int uk_host_send_text(struct uk_ctx *ctx, int64_t id, const char *text,
     size_t len);

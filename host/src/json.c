@@ -675,6 +675,15 @@ uk_json_add_base64(cJSON *obj, const char *key, const unsigned char *p,
 	return r;
 }
 
+cJSON *
+uk_json_add_int(cJSON *obj, const char *key, int64_t n)
+{
+	char buf[24];
+
+	(void)snprintf(buf, sizeof(buf), "%lld", (long long)n);
+	return cJSON_AddRawToObject(obj, key, buf);
+}
+
 char *
 uk_hex_encode(const unsigned char *p, size_t len)
 {

@@ -86,6 +86,13 @@ char *uk_base64_encode(const unsigned char *p, size_t len);
 /* Adds a base64 member to obj.  Returns 0 or UK_ERR_ALLOC_FAIL. */
 int uk_json_add_base64(cJSON *obj, const char *key, const unsigned char *p,
     size_t len) UK_WUR;
+/*
+ * Adds an integer member written exactly (cJSON prints numbers as doubles
+ * and accepts a print that reads back within a relative epsilon: a request
+ * id of 2^53 - 1 came out as 9.00719925474099e+15).  Returns the item or
+ * NULL (out of memory).
+ */
+cJSON *uk_json_add_int(cJSON *obj, const char *key, int64_t n);
 /* Lower-case hex as a malloc'd C string, or NULL. */
 char *uk_hex_encode(const unsigned char *p, size_t len);
 

@@ -93,6 +93,17 @@ uk_reqchunk_pending(const struct uk_reqchunk *rc, int64_t *idp)
 	return rc->buf != NULL;
 }
 
+int
+uk_reqchunk_progress(const struct uk_reqchunk *rc, int64_t *idp,
+    int64_t *donep, int64_t *ofp)
+{
+	int pending = uk_reqchunk_pending(rc, idp);
+
+	*donep = pending ? rc->next : -1;
+	*ofp = pending ? rc->of : -1;
+	return pending;
+}
+
 static int fail(struct uk_reqchunk *, int, char *, size_t, const char *,
     ...) UK_PRINTF(5, 6);
 

@@ -54,6 +54,10 @@ void uk_reqchunk_free(struct uk_reqchunk *rc);
 
 /* 1 while a reassembly waits for chunks (*idp its request id), else 0. */
 int uk_reqchunk_pending(const struct uk_reqchunk *rc, int64_t *idp);
+/* 1 while a reassembly waits for chunks: *idp its request id, *donep the
+ * chunks accepted so far, *ofp the chunks announced; else 0 (all -1). */
+int uk_reqchunk_progress(const struct uk_reqchunk *rc, int64_t *idp,
+    int64_t *donep, int64_t *ofp);
 
 /*
  * Feeds one message msg[0..len).  Returns

@@ -346,7 +346,7 @@ response_tree(int64_t id, cJSON *result, int code, const char *detail,
 		cJSON_Delete(result);
 		return NULL;
 	}
-	if ((id >= 0 ? cJSON_AddNumberToObject(resp, "id", (double)id) :
+	if ((id >= 0 ? uk_json_add_int(resp, "id", id) :
 	    cJSON_AddNullToObject(resp, "id")) == NULL) {
 		cJSON_Delete(result);
 		goto fail;

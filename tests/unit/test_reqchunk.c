@@ -344,6 +344,212 @@ START_TEST(test_no_pin_in_log)
 }
 END_TEST
 
+/*
+ * Upload progress (protocol.md, "Events": stage "upload").  The response
+ * for id, with its error code in *codep (0 for a result); returns the
+ * events that came before it (an array, maybe empty; cJSON_Delete it).
+ */
+static cJSON *
+events_before(struct uk_hostproc *h, int64_t id, int *codep)
+{
+	cJSON *events = NULL, *resp, *e;
+
+	resp = uk_hostproc_response(h, id, 20000, &events);
+	ck_assert_ptr_nonnull(resp);
+	*codep = 0;
+	if ((e = cJSON_GetObjectItem(resp, "error")) != NULL)
+		*codep = cJSON_GetObjectItem(e, "code")->valueint;
+	else
+		ck_assert_ptr_nonnull(cJSON_GetObjectItem(resp, "result"));
+	cJSON_Delete(resp);
+	return events != NULL ? events : cJSON_CreateArray();
+}
+
+/* ev is exactly {"event":"progress","id","done","total","stage":"upload"}. */
+static void
+assert_upload(const cJSON *ev, int64_t id, int64_t done, int64_t total)
+{
+	char *text = cJSON_PrintUnformatted(ev);
+
+	ck_assert_msg(cJSON_GetArraySize(ev) == 5, "%s", text);
+	ck_assert_str_eq(cJSON_GetObjectItem(ev, "event")->valuestring,
+	    "progress");
+	ck_assert_str_eq(cJSON_GetObjectItem(ev, "stage")->valuestring,
+	    "upload");
+	ck_assert_msg((int64_t)cJSON_GetObjectItem(ev, "id")->valuedouble == id &&
+	    (int64_t)cJSON_GetObjectItem(ev, "done")->valuedouble == done &&
+	    (int64_t)cJSON_GetObjectItem(ev, "total")->valuedouble == total,
+	    "want id %lld done %lld total %lld: %s", (long long)id,
+	    (long long)done, (long long)total, text);
+	cJSON_free(text);
+}
+
+/* A ping answered with no event before it: nothing came late. */
+static void
+assert_no_more_events(struct uk_hostproc *h)
+{
+	cJSON *events;
+	char *text;
+	int code;
+
+	ck_assert_int_eq(uk_hostproc_send(h, "{\"id\":999,\"method\":"
+	    "\"host.ping\",\"origin\":\"" UK_TEST_ORIGIN "\"}"), 0);
+	events = events_before(h, 999, &code);
+	ck_assert_int_eq(code, 0);
+	text = cJSON_PrintUnformatted(events);
+	ck_assert_msg(cJSON_GetArraySize(events) == 0, "late events: %s", text);
+	cJSON_free(text);
+	cJSON_Delete(events);
+}
+
+/* A request of k chunks: k - 1 upload events, in order, then the answer. */
+START_TEST(test_upload_progress)
+{
+	/* An id past 32 bits (send_chunk writes ids through cJSON, exact
+	 * below 2^52). */
+	static const int64_t ids[] = { 21, 1099511627783LL };
+	static const size_t ks[] = { 2, 5 };
+	size_t i, j, k, n, cuts[8];
+	int64_t id;
+	cJSON *events;
+	char *text;
+	int code;
+
+	for (i = 0; i < sizeof(ks) / sizeof(ks[0]); i++) {
+		k = ks[i];
+		id = ids[i];
+		/* Whitespace makes a host.ping of k - 1 full chunks and a
+		 * short last one. */
+		text = malloc((k - 1) * BIG + 512);
+		n = (size_t)snprintf(text, 512, "{\"id\":%lld,\"method\":"
+		    "\"host.ping\",\"origin\":\"" UK_TEST_ORIGIN "\",",
+		    (long long)id);
+		memset(text + n, ' ', (k - 1) * BIG - n);
+		snprintf(text + (k - 1) * BIG, 512,
+		    "\"params\":{\"data\":\"up\"}}");
+		for (j = 0; j + 1 < k; j++)
+			cuts[j] = (j + 1) * BIG;
+		send_cut(&hp, id, text, cuts, k - 1);
+		events = events_before(&hp, id, &code);
+		ck_assert_int_eq(code, 0);
+		ck_assert_int_eq(cJSON_GetArraySize(events), (int)(k - 1));
+		for (j = 0; j + 1 < k; j++)
+			assert_upload(cJSON_GetArrayItem(events, (int)j), id,
+			    (int64_t)j + 1, (int64_t)k);
+		cJSON_Delete(events);
+		free(text);
+	}
+	assert_no_more_events(&hp);
+}
+END_TEST
+
+/*
+ * Broken sequences: an event for each chunk accepted before the error,
+ * none for the chunk refused, none after the error.
+ */
+START_TEST(test_upload_progress_errors)
+{
+	char *x = filler(UK_FRAME_OUT_MAX + 1);
+	cJSON *events;
+	int code;
+
+	/* Chunk 0 refused (too short for a chunk that is not the last). */
+	send_chunk(&hp, 5, 0, 3, x, UK_REQCHUNK_MIN - 1);
+	events = events_before(&hp, 5, &code);
+	ck_assert_int_eq(code, UK_ERR_BAD_REQUEST);
+	ck_assert_int_eq(cJSON_GetArraySize(events), 0);
+	cJSON_Delete(events);
+	assert_no_more_events(&hp);
+	/* Two chunks accepted, then one out of order. */
+	send_chunk(&hp, 6, 0, 4, x, BIG);
+	send_chunk(&hp, 6, 1, 4, x, BIG);
+	send_chunk(&hp, 6, 3, 4, x, 10);
+	events = events_before(&hp, 6, &code);
+	ck_assert_int_eq(code, UK_ERR_BAD_REQUEST);
+	ck_assert_int_eq(cJSON_GetArraySize(events), 2);
+	assert_upload(cJSON_GetArrayItem(events, 0), 6, 1, 4);
+	assert_upload(cJSON_GetArrayItem(events, 1), 6, 2, 4);
+	cJSON_Delete(events);
+	assert_no_more_events(&hp);
+	/* A chunk 0 of another request breaks in: it starts its own. */
+	send_chunk(&hp, 7, 0, 3, x, BIG);
+	send_chunk(&hp, 8, 0, 2, x, BIG);
+	events = events_before(&hp, 7, &code);
+	ck_assert_int_eq(code, UK_ERR_BAD_REQUEST);
+	ck_assert_int_eq(cJSON_GetArraySize(events), 1);
+	assert_upload(cJSON_GetArrayItem(events, 0), 7, 1, 3);
+	cJSON_Delete(events);
+	/* ... whose own chunk 0 counts, for request 8. */
+	send_chunk(&hp, 8, 1, 2, "}", 1);
+	events = events_before(&hp, -1, &code);	/* not JSON: id null */
+	ck_assert_int_eq(code, UK_ERR_NOT_JSON);
+	ck_assert_int_eq(cJSON_GetArraySize(events), 1);
+	assert_upload(cJSON_GetArrayItem(events, 0), 8, 1, 2);
+	cJSON_Delete(events);
+	assert_no_more_events(&hp);
+	/* A request in the middle. */
+	send_chunk(&hp, 9, 0, 3, x, BIG);
+	ck_assert_int_eq(uk_hostproc_send(&hp, "{\"id\":104,\"method\":"
+	    "\"host.ping\",\"origin\":\"" UK_TEST_ORIGIN "\"}"), 0);
+	events = events_before(&hp, 9, &code);
+	ck_assert_int_eq(code, UK_ERR_BAD_REQUEST);
+	ck_assert_int_eq(cJSON_GetArraySize(events), 1);
+	assert_upload(cJSON_GetArrayItem(events, 0), 9, 1, 3);
+	cJSON_Delete(events);
+	events = events_before(&hp, 104, &code);
+	ck_assert_int_eq(code, 0);
+	ck_assert_int_eq(cJSON_GetArraySize(events), 0);
+	cJSON_Delete(events);
+	/* A framing error in the middle. */
+	send_chunk(&hp, 10, 0, 3, x, BIG);
+	ck_assert_int_eq(uk_hostproc_send_raw(&hp, 0, NULL, 0), 0);
+	events = events_before(&hp, 10, &code);
+	ck_assert_int_eq(code, UK_ERR_BAD_REQUEST);
+	ck_assert_int_eq(cJSON_GetArraySize(events), 1);
+	assert_upload(cJSON_GetArrayItem(events, 0), 10, 1, 3);
+	cJSON_Delete(events);
+	events = events_before(&hp, -1, &code);
+	ck_assert_int_eq(code, UK_ERR_BAD_REQUEST);
+	ck_assert_int_eq(cJSON_GetArraySize(events), 0);
+	cJSON_Delete(events);
+	assert_no_more_events(&hp);
+	free(x);
+}
+END_TEST
+
+/* The size limit: no event for the chunk that goes over it. */
+START_TEST(test_upload_progress_limit)
+{
+	struct uk_hostproc h2;
+	char *x = filler(UK_FRAME_OUT_MAX);
+	cJSON *events;
+	int code;
+
+	ck_assert_int_eq(uk_hostproc_start_test(&h2, "{\"extensionIds\":"
+	    "{\"chromium\":[\"" UK_TEST_CHROMIUM_ID "\"]},\"limits\":"
+	    "{\"maxRequestBytes\":2097152}}"), 0);
+	/* Refused at chunk 0: of cannot fit. */
+	send_chunk(&h2, 3, 0, 5, x, BIG);
+	events = events_before(&h2, 3, &code);
+	ck_assert_int_eq(code, UK_ERR_MESSAGE_TOO_LARGE);
+	ck_assert_int_eq(cJSON_GetArraySize(events), 0);
+	cJSON_Delete(events);
+	/* The third 1 MiB goes over: events for the first two only. */
+	send_chunk(&h2, 4, 0, 4, x, UK_FRAME_OUT_MAX);
+	send_chunk(&h2, 4, 1, 4, x, UK_FRAME_OUT_MAX);
+	send_chunk(&h2, 4, 2, 4, x, UK_FRAME_OUT_MAX);
+	events = events_before(&h2, 4, &code);
+	ck_assert_int_eq(code, UK_ERR_MESSAGE_TOO_LARGE);
+	ck_assert_int_eq(cJSON_GetArraySize(events), 2);
+	assert_upload(cJSON_GetArrayItem(events, 0), 4, 1, 4);
+	assert_upload(cJSON_GetArrayItem(events, 1), 4, 2, 4);
+	cJSON_Delete(events);
+	assert_no_more_events(&h2);
+	ck_assert_int_eq(uk_hostproc_finish(&h2, 5000), 0);
+	free(x);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -358,6 +564,9 @@ main(void)
 	tcase_add_test(tc, test_chunked_limit);
 	tcase_add_test(tc, test_eof_inside_chunks);
 	tcase_add_test(tc, test_no_pin_in_log);
+	tcase_add_test(tc, test_upload_progress);
+	tcase_add_test(tc, test_upload_progress_errors);
+	tcase_add_test(tc, test_upload_progress_limit);
 	suite_add_tcase(s, tc);
 	return uk_ck_run(s);
 }

@@ -16,6 +16,7 @@
 
 #include "ck_main.h"
 #include "config.h"
+#include "err.h"
 #include "frame.h"
 #include "host.h"
 #include "json.h"
@@ -157,6 +158,38 @@ START_TEST(test_mark_lookalike)
 }
 END_TEST
 
+/*
+ * Ids up to 2^53 - 1 come back exactly, in results and errors (cJSON's
+ * own number printing gave 9.00719925474099e+15 for the largest).
+ */
+START_TEST(test_ids_exact)
+{
+	static const char *const ids[] = { "0", "4503599627370497",
+	    "9007199254740991" };
+	struct uk_reply *reply;
+	char req[256], want[64], *text;
+	size_t i;
+
+	for (i = 0; i < sizeof(ids) / sizeof(ids[0]); i++) {
+		snprintf(req, sizeof(req), "{\"id\":%s,\"method\":\"host.ping\","
+		    "\"origin\":\"https://issp.sheca.com\",\"params\":{}}",
+		    ids[i]);
+		snprintf(want, sizeof(want), "{\"id\":%s,", ids[i]);
+		ck_assert_int_eq(uk_rpc_handle(&ctx, req, strlen(req), &reply),
+		    0);
+		ck_assert_int_eq(uk_reply_id(reply), strtoll(ids[i], NULL, 10));
+		text = uk_reply_text(reply);
+		ck_assert_msg(strncmp(text, want, strlen(want)) == 0, "%s", text);
+		free(text);
+		uk_reply_free(reply);
+		text = uk_rpc_error_text(strtoll(ids[i], NULL, 10),
+		    UK_ERR_BAD_REQUEST, "x");
+		ck_assert_msg(strncmp(text, want, strlen(want)) == 0, "%s", text);
+		cJSON_free(text);
+	}
+}
+END_TEST
+
 int
 main(void)
 {
@@ -167,6 +200,7 @@ main(void)
 	tcase_add_test(tc, test_long_plain_echo_is_not_copied);
 	tcase_add_test(tc, test_short_and_escaped_stay_in_text);
 	tcase_add_test(tc, test_mark_lookalike);
+	tcase_add_test(tc, test_ids_exact);
 	suite_add_tcase(s, tc);
 	return uk_ck_run(s);
 }

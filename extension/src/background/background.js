@@ -56,6 +56,22 @@ function uiCaller(sender, ctx) {
 }
 
 /**
+ * Where the progress of a page's call goes: to the tab, as a "progress"
+ * push carrying the content script's number for the call (`call` in the
+ * runtime message, a safe integer ≥ 0); the content script turns it into
+ * the page's call id. No number: nobody listens.
+ *
+ * @param {import("./actions/types.js").Context} ctx
+ * @param {import("./actions/types.js").Caller} caller
+ * @param {unknown} call
+ */
+function routeProgress(ctx, caller, call) {
+  if (call === undefined) return;
+  if (!Number.isSafeInteger(call) || /** @type {number} */ (call) < 0) throw new InvalidArgumentError();
+  caller.onProgress = (p) => ctx.push(caller.key, "progress", { call, stage: p.stage, done: p.done, total: p.total });
+}
+
+/**
  * Routes one runtime message to its action. Page actions come through the
  * content script and are validated here again; ui.* only from the
  * extension's own pages. The origin always comes from the sender record.
@@ -66,7 +82,7 @@ function uiCaller(sender, ctx) {
  * @returns {Promise<unknown>}
  */
 export async function route(ctx, message, sender) {
-  const m = /** @type {{action?: unknown, payload?: unknown}} */ (message ?? {});
+  const m = /** @type {{action?: unknown, payload?: unknown, call?: unknown}} */ (message ?? {});
   const action = typeof m.action === "string" && m.action.startsWith(P) ? m.action.slice(P.length) : "";
   const payload = m.payload && typeof m.payload === "object" ? /** @type {Record<string, any>} */ (m.payload) : {};
   switch (action) {
@@ -76,6 +92,7 @@ export async function route(ctx, message, sender) {
     case "portal.call": {
       const caller = pageCaller(sender, ctx);
       const req = validatePageRequest({ action, payload });
+      routeProgress(ctx, caller, m.call);
       switch (req.action) {
         case "hello": return hello(ctx, req.payload, caller);
         case "se.snapshot": return seSnapshot(ctx, req.payload, caller);
@@ -122,6 +139,7 @@ export function createBackground(api, sink = console) {
     if (typeof key !== "number") return;
     api.tabs.sendMessage(key, { type: `${P}push`, kind, data }, { frameId: 0 }).catch(() => {});
   };
+  ctx.push = push;
   const refreshSnapshot = (/** @type {number | string} */ key) => {
     const s = ctx.sessions.sessions.get(key);
     if (!s || typeof key !== "number") return;

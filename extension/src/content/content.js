@@ -8,6 +8,7 @@ import InvalidArgumentError from "../shared/errors/InvalidArgumentError.js";
 import MessageTooLargeError from "../shared/errors/MessageTooLargeError.js";
 import OriginNotAllowedError from "../shared/errors/OriginNotAllowedError.js";
 import { serializeError } from "../shared/errors/errorSerializer.js";
+import { readProgress } from "../shared/progress.js";
 import { validatePageRequest } from "../shared/validation.js";
 
 /**
@@ -17,14 +18,31 @@ import { validatePageRequest } from "../shared/validation.js";
  * runtime.sendMessage (the background takes the origin from the sender
  * record), and answers with a `ukeylink:response` event on the same window.
  * Pushes from the background (snapshot, host events) become
- * `ukeylink:push` events.
+ * `ukeylink:push` events; so does the progress of a call the page is
+ * waiting for (`{kind: "progress", data: {id, stage, done, total}}`, id
+ * the page's own for the call), until its response.
  *
  * @param {Window & typeof globalThis} win
  * @param {any} api browser API
  */
 export default function installContent(win, api) {
   const P = config.ACTION_PREFIX;
-  const send = (/** @type {string} */ action, /** @type {unknown} */ payload) => api.runtime.sendMessage({ action: P + action, payload });
+  /**
+   * @param {string} action
+   * @param {unknown} payload
+   * @param {number} [call] this script's number for a page call (its progress comes back with it)
+   */
+  const send = (action, payload, call) => api.runtime.sendMessage(call === undefined
+    ? { action: P + action, payload } : { action: P + action, payload, call });
+  /**
+   * Calls on their way, by this script's own number → the page's id for the
+   * call (a page's ids are its business; ours start at a random point, so a
+   * late progress push for the previous page of the tab finds nothing).
+   *
+   * @type {Map<number, number>}
+   */
+  const calls = new Map();
+  let nextCall = Math.floor(Math.random() * 2 ** 40);
   /**
    * @param {string} type
    * @param {unknown} data
@@ -85,16 +103,30 @@ export default function installContent(win, api) {
         replyError(id, new OriginNotAllowedError());
         return;
       }
-      send(req.action, req.payload).then(
-        (/** @type {any} */ r) => toPage("response", r && typeof r.ok === "boolean" ? { id, ...r } : { id, ok: false, error: serializeError(null) }),
-        (/** @type {unknown} */ e) => replyError(id, e),
+      const call = ++nextCall;
+      calls.set(call, id);
+      send(req.action, req.payload, call).then(
+        (/** @type {any} */ r) => {
+          calls.delete(call);
+          toPage("response", r && typeof r.ok === "boolean" ? { id, ...r } : { id, ok: false, error: serializeError(null) });
+        },
+        (/** @type {unknown} */ e) => {
+          calls.delete(call);
+          replyError(id, e);
+        },
       );
     });
   });
   win.addEventListener(`${P}ping`, () => toPage("ready", {}));
   api.runtime.onMessage.addListener((/** @type {any} */ msg, /** @type {any} */ sender) => {
     if (sender?.id !== api.runtime.id || sender.tab) return;
-    if (msg?.type !== `${P}push` || !["event", "snapshot"].includes(msg.kind)) return;
+    if (msg?.type !== `${P}push` || !["event", "snapshot", "progress"].includes(msg.kind)) return;
+    if (msg.kind === "progress") {
+      const id = calls.get(msg.data?.call);
+      const p = readProgress(msg.data);
+      if (id !== undefined && p) toPage("push", { kind: "progress", data: { id, ...p } });
+      return;
+    }
     toPage("push", { kind: msg.kind, data: msg.data });
   });
   toPage("ready", {});

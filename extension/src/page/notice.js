@@ -12,7 +12,8 @@
  * @param {string} en English text
  * @param {string} [link] help URL
  * @param {{level?: "error" | "info", timeoutMs?: number}} [opts] info: a hint, not a failure
- * @returns {() => void} removes the notice
+ * @returns {(() => void) & {update: (zh: string, en: string) => void}} removes the notice;
+ *   `.update(zh, en)` replaces its text (progress), not logged again
  */
 export default function showNotice(win, zh, en, link, opts = {}) {
   const level = opts.level ?? "error";
@@ -49,8 +50,13 @@ export default function showNotice(win, zh, en, link, opts = {}) {
   root.append(box);
   (doc.body ?? doc.documentElement)?.append(hostEl);
   const timer = win.setTimeout(() => hostEl.remove(), opts.timeoutMs ?? 30000);
-  return () => {
+  const remove = () => {
     win.clearTimeout(timer);
     hostEl.remove();
   };
+  remove.update = (/** @type {string} */ zh2, /** @type {string} */ en2) => {
+    title.textContent = `UKeyLink: ${zh2}`;
+    sub.textContent = en2;
+  };
+  return remove;
 }

@@ -32,6 +32,8 @@ const HASHES = Object.freeze(["sha1", "sha256", "sm3"]);
  *     token: tokens[0].token, certId: certs[0].certId, challenge: serverNonceBase64, hash: "sha256" });
  *   UKeyLink.on("token.removed", (e) => location.reload());
  *   const r = await UKeyLink.call("enroll.begin", {...});   // params defined by the host (protocol.md)
+ *   const { cms } = await UKeyLink.call("sign.cms", { token, certId, data }, {
+ *     onProgress(p) { bar.value = p.done / p.total; } });   // p: {stage: "upload", done: 3, total: 28}
  *
  * @param {Window & typeof globalThis} win
  * @param {{bridge: import("./bridge.js").Bridge, version: string}} deps
@@ -42,7 +44,8 @@ export default function installPortalApi(win, deps) {
   /** @type {Map<string, Set<Function>>} */
   const listeners = new Map();
 
-  bridge.onPush("event", (ev) => {
+  /** @param {any} ev */
+  const emit = (ev) => {
     if (!ev || typeof ev.event !== "string") return;
     for (const fn of listeners.get(ev.event) ?? []) {
       try {
@@ -51,7 +54,11 @@ export default function installPortalApi(win, deps) {
         win.console.error(e);
       }
     }
-  });
+  };
+  bridge.onPush("event", emit);
+  // A call's progress reaches on("progress") too, with the page-side
+  // number of the call as id (never the host's request id).
+  bridge.observe({ progress: (id, p) => emit({ event: "progress", id, stage: p.stage, done: p.done, total: p.total }) });
 
   /**
    * @param {any} e serialized error from the bridge
@@ -86,13 +93,34 @@ export default function installPortalApi(win, deps) {
      * Calls any host method allowed for this origin (protocol.md), e.g.
      * "enroll.begin", "seal.install", "unlock.request", "host.version".
      *
+     * `options.onProgress(p)` receives this call's progress, in order, until
+     * the promise settles: `p` is `{stage, done, total}` — stage "upload"
+     * (a big request on its way to the host: done of total chunks, each up
+     * to 1 MiB), "download" (bytes; total 0 when unknown) or "pinpad" (0 of
+     * 1 while the PIN pad waits for the user, 1 of 1 when it answered).
+     *
      * @param {string} method "area.name"
      * @param {Record<string, unknown>} [params] JSON data
+     * @param {{onProgress?: (p: {stage: string, done: number, total: number}) => void}} [options]
      * @returns {Promise<any>} the host's result; rejects with UKeyLinkError
      */
-    call(method, params = {}) {
+    call(method, params = {}, options = undefined) {
       if (typeof method !== "string") return invalid("method");
-      return bridge.request("portal.call", { method, params }).then((r) => r, (e) => {
+      const onProgress = options?.onProgress;
+      if ((options !== undefined && (options === null || typeof options !== "object"))
+        || (onProgress !== undefined && typeof onProgress !== "function")) {
+        return invalid("call: options must be {onProgress: function}");
+      }
+      const opts = onProgress ? {
+        onProgress: (/** @type {{stage: string, done: number, total: number}} */ p) => {
+          const o = new win.Object();
+          o.stage = p.stage;
+          o.done = p.done;
+          o.total = p.total;
+          onProgress.call(undefined, o);
+        },
+      } : {};
+      return bridge.request("portal.call", { method, params }, opts).then((r) => r, (e) => {
         throw toError(e);
       });
     },

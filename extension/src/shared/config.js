@@ -39,6 +39,13 @@ const config = Object.freeze({
   MAX_CHUNKS: 128,
   /** Arguments of one SafeEngine call. */
   MAX_SE_ARGS: 16,
+  /**
+   * Progress events passed on for one request; later ones are dropped. The
+   * host sends one per request chunk (≤ 129 at its 64 MiB maximum) and one
+   * per 256 KiB downloaded (≤ 1024 at its 256 MiB cap): a host that sends
+   * more cannot make the background queue messages to the tab without end.
+   */
+  MAX_PROGRESS_EVENTS: 2048,
 
   /** Milliseconds for the host.version handshake. */
   HANDSHAKE_TIMEOUT: 5000,

@@ -8,6 +8,7 @@ import InvalidArgumentError from "./errors/InvalidArgumentError.js";
 import MessageTooLargeError from "./errors/MessageTooLargeError.js";
 import ProtocolError from "./errors/ProtocolError.js";
 import jsonSize from "./jsonSize.js";
+import { readProgress } from "./progress.js";
 import { lookupSeMethod, normalizeIeArgs, normalizeSession } from "./seMethods.js";
 
 /** Actions a page (through the content script) may ask for. */
@@ -187,6 +188,21 @@ export function validateHostResponse(method, msg) {
 export function isHostEvent(msg) {
   return isPlainObject(msg) && !Object.hasOwn(msg, "result") && !Object.hasOwn(msg, "error")
     && typeof msg.event === "string" && /^[a-z]+(\.[a-zA-Z]+)?$/.test(msg.event);
+}
+
+/**
+ * Checks a host progress event (`{"event": "progress", "id", "done",
+ * "total", "stage"}`, protocol.md "Events"): the id of a request (safe
+ * integer ≥ 0) and the members readProgress accepts. Returns a copy of
+ * just those members, or null (the host is checked like any input).
+ *
+ * @param {unknown} msg
+ * @returns {{event: "progress", id: number} & import("./progress.js").Progress | null}
+ */
+export function validateProgressEvent(msg) {
+  if (!isPlainObject(msg) || msg.event !== "progress" || !Number.isSafeInteger(msg.id) || /** @type {number} */ (msg.id) < 0) return null;
+  const p = readProgress(msg);
+  return p && { event: "progress", id: /** @type {number} */ (msg.id), ...p };
 }
 
 export default validatePageRequest;

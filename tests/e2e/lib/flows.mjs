@@ -167,6 +167,10 @@ export class Flows {
    * ~27 chunks reassembled by the background. The CMS is then verified here
    * with the openssl command against the replica's root, its content
    * compared with the same bytes made here, and its DER checked canonical.
+   * The page passes onProgress: it must see the host's "upload" progress of
+   * this call, one event per request chunk but the last (done 1, 2, …,
+   * total − 1; total = the chunks the host says it got), with the page's
+   * upload notice up meanwhile and gone when the call ends.
    * Measures the call's wall time in the page and the host's peak RSS.
    */
   async bigSign(size = 20 * MIB) {
@@ -200,6 +204,10 @@ export class Flows {
         const progress = [];
         const onProgress = (e) => progress.push(e);
         window.UKeyLink.on("progress", onProgress);
+        // this call's own progress, and whether the upload notice was up at each event
+        const uploads = [];
+        const callProgress = (p) => uploads.push({ stage: p.stage, done: p.done, total: p.total, at: Date.now(),
+          notice: !!document.querySelector("ukeylink-notice") });
         const g0 = performance.now();
         const doc = new Uint8Array(size);
         for (let i = 0; i < size; i++) doc[i] = Math.imul(i, 0x9E3779B1) >>> 24;
@@ -213,14 +221,14 @@ export class Flows {
         const c0 = performance.now();
         const startedAt = Date.now();
         try {
-          const res = await window.UKeyLink.call("sign.cms", { token, certId, data });
+          const res = await window.UKeyLink.call("sign.cms", { token, certId, data }, { onProgress: callProgress });
           const callMs = performance.now() - c0;
           const endedAt = Date.now();
           window.__ukBig = res.cms;
           return { ok: true, genMs, callMs, startedAt, endedAt, hash, dataChars: data.length, cmsChars: typeof res.cms === "string" ? res.cms.length : -1,
-            keys: Object.keys(res), progress };
+            keys: Object.keys(res), progress, uploads, noticeAfter: !!document.querySelector("ukeylink-notice") };
         } catch (e) {
-          return { ok: false, genMs, callMs: performance.now() - c0, hash, dataChars: data.length, progress,
+          return { ok: false, genMs, callMs: performance.now() - c0, hash, dataChars: data.length, progress, uploads,
             error: `${e?.message} ${e?.code || ""} ${e?.lastError ?? ""} ${e?.hostName || ""}` };
         } finally {
           window.UKeyLink.off("progress", onProgress);
@@ -288,10 +296,27 @@ export class Flows {
         + `signer = the token's certificate, DER canonical (${der.length} bytes)`);
       this.log(`  ✓ host pid ${pid}: VmHWM ${mem.hwm} KiB (before ${base.hwm} KiB; request ~${Math.round(reqBytes / 1024)} KiB;`
         + ` limit ${limitKib} KiB), VmRSS now ${mem.rss} KiB`);
-      this.log(`  ✓ progress events during the call: ${r.progress.length} (the host sends none for sign.*)`);
+      // Upload progress: one event per request chunk but the last, in
+      // order, for this call; total = the chunks the host reassembled.
+      const hostLines = this.w.tail(this.w.hostLog, 4000).split("\n").filter((l) => l.includes(`ukeylink-host[${pid}]`));
+      const arriving = hostLines.map((l) => / arriving in (\d+) chunks$/.exec(l)).filter(Boolean).at(-1);
+      assert.ok(arriving, "the host logged the request's chunks");
+      const chunks = Number(arriving[1]);
+      const up = r.uploads.filter((p) => p.stage === "upload");
+      assert.deepEqual(r.uploads.map((p) => p.stage), up.map(() => "upload"), "only upload progress for sign.cms");
+      assert.ok(chunks >= 2 && up.length > 0, `upload progress seen (${up.length} events, ${chunks} chunks)`);
+      assert.deepEqual(up.map((p) => p.total), up.map(() => chunks), "total = the number of request chunks");
+      assert.deepEqual(up.map((p) => p.done), Array.from({ length: chunks - 1 }, (_, k) => k + 1),
+        "done 1, 2, … chunks − 1, increasing, none lost");
+      if (chunks >= 4) {
+        assert.ok(up.every((p) => p.notice), "the upload notice is up while the chunks go");
+        assert.equal(r.noticeAfter, false, "and gone when the call has ended");
+      }
+      assert.equal(r.progress.filter((e) => e.stage === "upload").length, up.length, "on(\"progress\") saw them too");
+      this.log(`  ✓ upload progress: ${up.length} events (done 1 … ${chunks - 1} of ${chunks} chunks) in `
+        + `${((up.at(-1).at - r.startedAt) / 1000).toFixed(1)} s, the page's notice up meanwhile`);
       // where the time went: the host logs a request when it has handled it, before sending the answer
-      const done = this.w.tail(this.w.hostLog, 400).split("\n")
-        .filter((l) => l.includes(`ukeylink-host[${pid}]`) && / sign\.cms from .*: ok$/.test(l)).at(-1);
+      const done = hostLines.filter((l) => / sign\.cms from .*: ok$/.test(l)).at(-1);
       const hostDone = done ? Date.parse(done.slice(0, done.indexOf(" "))) : NaN;
       if (Number.isFinite(hostDone))
         this.log(`  ✓ the host had received and signed the document ${((hostDone - r.startedAt) / 1000).toFixed(1)} s after the page's call; `
@@ -299,7 +324,7 @@ export class Flows {
       this.log(`  BIGDOC ${this.s.name}: sign.cms ${+(size / MIB).toFixed(3)} MiB call ${(r.callMs / 1000).toFixed(2)} s, `
         + `page generation ${(r.genMs / 1000).toFixed(2)} s, host VmHWM ${(mem.hwm / 1024).toFixed(1)} MiB`);
       assert.ok(mem.hwm < limitKib, `host peak RSS ${mem.hwm} KiB ≥ 2 × request + 40 MiB = ${limitKib} KiB`);
-      return { callMs: r.callMs, genMs: r.genMs, hwmKib: mem.hwm, baseKib: base.hwm, progress: r.progress.length };
+      return { callMs: r.callMs, genMs: r.genMs, hwmKib: mem.hwm, baseKib: base.hwm, progress: r.progress.length, uploads: up.length };
     } finally {
       await tab.close();
       fs.rmSync(dir, { recursive: true, force: true });

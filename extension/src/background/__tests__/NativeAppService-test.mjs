@@ -152,11 +152,123 @@ describe("NativeAppService", () => {
   it("passes events (also between chunks) to onEvent", async () => {
     const { svc, events } = service(scriptedHost((msg, port) => {
       port.emit({ event: "token.inserted", reader: "r", atr: "3B" });
-      port.emit({ event: "progress", id: msg.id, done: 1, total: 2 });
-      port.emit({ id: msg.id, result: { data: 1 } });
+      port.emit({ id: msg.id, chunk: 0, of: 2, data: `{"id":${msg.id},` });
+      port.emit({ event: "progress", id: 77, done: 1, total: 2, stage: "download" }); // not a request of ours
+      port.emit({ id: msg.id, chunk: 1, of: 2, data: '"result":{"data":1}}' });
     }));
-    await svc.request("host.ping", {});
+    assert.deepEqual(await svc.request("host.ping", {}), { data: 1 });
     assert.deepEqual(events.map((e) => e.event), ["token.inserted", "progress"]);
+  });
+
+  describe("progress events", () => {
+    /** A host that sends `before(msg)` events for each request, then its answer, then `after(msg)`. */
+    const progressHost = (before, after = () => []) => scriptedHost((msg, port) => {
+      for (const e of before(msg)) port.emit(e);
+      port.emit({ id: msg.id, result: { data: msg.params.data ?? null } });
+      for (const e of after(msg)) port.emit(e);
+    });
+    const up = (id, done, total) => ({ event: "progress", id, done, total, stage: "upload" });
+
+    it("go to the onProgress of the request whose host id they carry, in order, never to onEvent", async () => {
+      const { svc, events, ports } = service(progressHost((msg) => [up(msg.id, 1, 3), up(msg.id, 2, 3)]));
+      const seen = { a: [], b: [] };
+      await svc.connect();
+      const [ra, rb] = await Promise.all([
+        svc.request("host.ping", { data: "a" }, 1000, { onProgress: (p) => seen.a.push(p) }),
+        svc.request("host.ping", { data: "b" }, 1000, { onProgress: (p) => seen.b.push(p) }),
+      ]);
+      assert.deepEqual([ra, rb], [{ data: "a" }, { data: "b" }]);
+      assert.deepEqual(ports[0].sent.map((m) => m.id), [1, 2, 3], "the service numbers the requests itself");
+      const want = [{ stage: "upload", done: 1, total: 3 }, { stage: "upload", done: 2, total: 3 }];
+      assert.deepEqual(seen.a, want);
+      assert.deepEqual(seen.b, want);
+      assert.deepEqual(events, [], "nothing to onEvent");
+    });
+
+    it("of a request that did not ask for them are dropped (not passed on with the host id)", async () => {
+      const { svc, events } = service(progressHost((msg) => [up(msg.id, 1, 2)]));
+      assert.deepEqual(await svc.request("host.ping", { data: 1 }), { data: 1 });
+      assert.deepEqual(events, []);
+    });
+
+    it("for an id that is not pending go to onEvent as before (checked, only the known members)", async () => {
+      const { svc, events } = service(progressHost(() => [
+        { event: "progress", id: 99, done: 3, total: 9, stage: "download", extra: "x" },
+        { event: "progress", id: 98, done: 5, total: 0, stage: "download" }, // length unknown
+      ]));
+      const seen = [];
+      await svc.request("host.ping", {}, 1000, { onProgress: (p) => seen.push(p) });
+      assert.deepEqual(seen, []);
+      assert.deepEqual(events, [
+        { event: "progress", id: 99, done: 3, total: 9, stage: "download" },
+        { event: "progress", id: 98, done: 5, total: 0, stage: "download" },
+      ]);
+    });
+
+    it("stop when the request settles: a late one goes to onEvent, not to onProgress", async () => {
+      const { svc, events } = service(progressHost((msg) => [up(msg.id, 1, 2)], (msg) => [up(msg.id, 2, 2)]));
+      const seen = [];
+      await svc.request("host.ping", {}, 1000, { onProgress: (p) => seen.push(p) });
+      await new Promise((r) => setTimeout(r, 5));
+      assert.deepEqual(seen, [{ stage: "upload", done: 1, total: 2 }]);
+      assert.deepEqual(events.map((e) => [e.id, e.done]), [[2, 2]]);
+    });
+
+    it("stop after a timeout as well", async () => {
+      let port = null;
+      let pendingId = null;
+      const { svc } = service(scriptedHost((msg, p) => { port = p; pendingId = msg.id; }));
+      const seen = [];
+      await assert.rejects(svc.request("sign.cms", {}, 20, { onProgress: (p) => seen.push(p) }), RequestTimeoutError);
+      port.emit(up(pendingId, 1, 2));
+      assert.deepEqual(seen, []);
+    });
+
+    const bad = [
+      ["an unknown stage", { stage: "decrypt", done: 1, total: 2 }],
+      ["no stage", { done: 1, total: 2 }],
+      ["a stage that is not a string", { stage: ["upload"], done: 1, total: 2 }],
+      ["done > total", { stage: "upload", done: 3, total: 2 }],
+      ["done > total for a pinpad", { stage: "pinpad", done: 2, total: 1 }],
+      ["a negative done", { stage: "upload", done: -1, total: 2 }],
+      ["a negative total", { stage: "download", done: 0, total: -5 }],
+      ["a fraction", { stage: "upload", done: 1.5, total: 2 }],
+      ["a string number", { stage: "upload", done: "1", total: 2 }],
+      ["an unsafe integer", { stage: "download", done: 1, total: 2 ** 53 }],
+      ["Infinity", { stage: "download", done: 1, total: Infinity }],
+      ["null", { stage: "upload", done: null, total: 2 }],
+    ];
+    for (const [name, fields] of bad) {
+      it(`with ${name} are dropped, for a pending request and for an unknown id`, async () => {
+        const { svc, events } = service(progressHost((msg) => [
+          { event: "progress", id: msg.id, ...fields }, { event: "progress", id: 1234, ...fields }, up(msg.id, 1, 2)]));
+        const seen = [];
+        await svc.request("host.ping", {}, 1000, { onProgress: (p) => seen.push(p) });
+        assert.deepEqual(seen, [{ stage: "upload", done: 1, total: 2 }], "only the good one");
+        assert.deepEqual(events, []);
+      });
+    }
+
+    it("with an id that is not a safe integer ≥ 0 are dropped", async () => {
+      const { svc, events } = service(progressHost(() => [-1, 1.5, "2", null, 2 ** 53].map((id) => up(id, 1, 2))));
+      await svc.request("host.ping", {});
+      assert.deepEqual(events, []);
+    });
+
+    it("are passed on at most MAX_PROGRESS_EVENTS times per request (a flood grows nothing)", async () => {
+      const n = config.MAX_PROGRESS_EVENTS + 500;
+      const { svc } = service(progressHost((msg) => Array.from({ length: n }, (_, k) => up(msg.id, k, n))));
+      let count = 0;
+      let last = null;
+      await svc.request("host.ping", {}, 5000, { onProgress: (p) => { count++; last = p; } });
+      assert.equal(count, config.MAX_PROGRESS_EVENTS);
+      assert.equal(last.done, config.MAX_PROGRESS_EVENTS - 1);
+    });
+
+    it("a listener that throws does not fail the request", async () => {
+      const { svc } = service(progressHost((msg) => [up(msg.id, 1, 2)]));
+      assert.deepEqual(await svc.request("host.ping", { data: 5 }, 1000, { onProgress: () => { throw new Error("page bug"); } }), { data: 5 });
+    });
   });
 
   it("refuses an outgoing message over NATIVE_MESSAGE_MAX_BYTES (UTF-8 bytes)", async () => {

@@ -123,6 +123,47 @@ describe("background router", () => {
     assert.deepEqual(kinds, [[7, "ukeylink:push", "event", 0], [7, "ukeylink:push", "snapshot", 0]]);
   });
 
+  it("sends a page call's progress to its tab under the content script's call number, never the host id", async () => {
+    const progressHost = scriptedHost((m, port) => {
+      port.emit({ event: "progress", id: m.id, done: 1, total: 4, stage: "upload" });
+      port.emit({ event: "progress", id: m.id, done: 9, total: 4, stage: "upload" }); // bad: dropped
+      port.emit({ event: "progress", id: 4242, done: 2, total: 4, stage: "upload" }); // no such request: a host event
+      port.emit({ event: "progress", id: m.id, done: 0, total: 1, stage: "pinpad" });
+      port.emit({ id: m.id, result: m.method === "se.call" ? { value: "v", errorCode: 0 } : { ok: 1 } });
+    });
+    const api = fakeApi(progressHost);
+    const { handle } = createBackground(api);
+    const portal = { ...msg("portal.call", { method: "sign.cms", params: { data: "AA" } }), call: 1099511627776 };
+    assert.deepEqual(await handle(portal, tabSender(PORTAL, 7)), { ok: true, result: { ok: 1 } });
+    const se = { ...msg("se.call", { method: "SEH_SignData", args: ["abc", "3"] }), call: 5 };
+    assert.deepEqual(await handle(se, tabSender(PORTAL, 7)), { ok: true, result: { value: "v", errorCode: 0 } });
+    // without a call number: nobody listens
+    assert.equal((await handle(msg("portal.call", { method: "sign.cms", params: {} }), tabSender(PORTAL, 7))).ok, true);
+    const hostIds = api.state.ports[0].sent.map((m) => m.id);
+    const pushed = api.state.pushed.map((p) => [p.tabId, p.msg.kind, p.msg.data, p.opts.frameId]);
+    assert.deepEqual(pushed, [
+      [7, "progress", { call: 1099511627776, stage: "upload", done: 1, total: 4 }, 0],
+      [7, "event", { event: "progress", id: 4242, stage: "upload", done: 2, total: 4 }, 0],
+      [7, "progress", { call: 1099511627776, stage: "pinpad", done: 0, total: 1 }, 0],
+      [7, "progress", { call: 5, stage: "upload", done: 1, total: 4 }, 0],
+      [7, "event", { event: "progress", id: 4242, stage: "upload", done: 2, total: 4 }, 0],
+      [7, "progress", { call: 5, stage: "pinpad", done: 0, total: 1 }, 0],
+      [7, "event", { event: "progress", id: 4242, stage: "upload", done: 2, total: 4 }, 0],
+    ]);
+    for (const p of pushed.filter((x) => x[1] === "progress")) assert.ok(!Object.hasOwn(p[2], "id"));
+    assert.deepEqual(hostIds, [1, 2, 3, 4], "the host ids are the service's own");
+  });
+
+  it("refuses a call number that is not a safe integer ≥ 0", async () => {
+    const api = fakeApi(host);
+    const { handle } = createBackground(api);
+    for (const call of [-1, 1.5, "3", null, 2 ** 53, {}]) {
+      const r = await handle({ ...msg("portal.call", { method: "token.list", params: {} }), call }, tabSender(PORTAL));
+      assert.equal(r.error?.code, "INVALID_ARGUMENT", JSON.stringify(call));
+    }
+    assert.equal(api.state.ports.length, 0, "the host was not contacted");
+  });
+
   it("refuses PIN-bearing calls after repeated wrong PINs from one tab", async () => {
     const api = fakeApi(host);
     const { handle } = createBackground(api);

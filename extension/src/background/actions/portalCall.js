@@ -18,5 +18,5 @@ export default async function portalCall(ctx, payload, caller) {
   if (!ctx.policy.isPortal(caller.origin)) throw new OriginNotAllowedError();
   const s = ctx.sessions.get(caller.key, caller.origin);
   return ctx.pinGuard.guard(caller.key, payload.method, payload.params, () => ctx.sessions.serialize(s,
-    () => s.service.request(payload.method, payload.params, timeoutFor(payload.method, payload.params))));
+    () => s.service.request(payload.method, payload.params, timeoutFor(payload.method, payload.params), { onProgress: caller.onProgress })));
 }

@@ -16,5 +16,5 @@ import timeoutFor from "../services/timeouts.js";
 export default async function seCall(ctx, payload, caller) {
   const s = ctx.sessions.get(caller.key, caller.origin);
   return ctx.pinGuard.guard(caller.key, "se.call", payload, () => ctx.sessions.serialize(s,
-    () => s.service.request("se.call", payload, timeoutFor("se.call", payload))));
+    () => s.service.request("se.call", payload, timeoutFor("se.call", payload), { onProgress: caller.onProgress })));
 }

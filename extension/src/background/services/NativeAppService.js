@@ -14,7 +14,7 @@ import RequestTimeoutError from "../../shared/errors/RequestTimeoutError.js";
 import UKeyLinkError from "../../shared/errors/UKeyLinkError.js";
 import UnknownError from "../../shared/errors/UnknownError.js";
 import { encodeJson, requestChunks } from "../../shared/requestChunks.js";
-import { isHostEvent, validateHostResponse } from "../../shared/validation.js";
+import { isHostEvent, validateHostResponse, validateProgressEvent } from "../../shared/validation.js";
 
 /**
  * States of the native port. A request is only sent in READY (the
@@ -43,6 +43,19 @@ export const PortState = Object.freeze({
  * @property {string} name
  * @property {string} version
  * @property {{major: number, minor: number}} protocol
+ *
+ * @typedef {object} RequestOptions
+ * @property {(p: import("../../shared/progress.js").Progress) => void} [onProgress]
+ *   the host's progress events for this request ({stage, done, total},
+ *   checked), in the order they come, only while it is pending
+ *
+ * @typedef {object} PendingRequest
+ * @property {string} method
+ * @property {(r: Record<string, unknown>) => void} resolve
+ * @property {(e: Error) => void} reject
+ * @property {ReturnType<typeof setTimeout>} timer
+ * @property {RequestOptions["onProgress"]} onProgress
+ * @property {number} progressCount events passed on so far (MAX_PROGRESS_EVENTS)
  *
  * @typedef {object} NativeAppOptions
  * @property {(name: string) => PortLike} connectNative runtime.connectNative
@@ -74,7 +87,10 @@ export function disconnectError(message) {
  * All native I/O of one page (one tab) or of the popup: one long-lived
  * port to ukeylink-host, opened lazily, host.version handshake first,
  * request ids, every wait raced against a timeout and the port's
- * disconnect, chunk reassembly, events passed to onEvent.
+ * disconnect, chunk reassembly, events passed to onEvent. The request ids
+ * are the service's own: a progress event for a pending request goes to
+ * that request's onProgress (never to onEvent, so the host id stays here);
+ * one for any other id goes to onEvent, as other events do.
  */
 export default class NativeAppService {
   /** @param {NativeAppOptions} options */
@@ -92,7 +108,7 @@ export default class NativeAppService {
     /** @type {Promise<HostInfo> | null} */
     this.connecting = null;
     this.nextId = 0;
-    /** @type {Map<number, {method: string, resolve: (r: Record<string, unknown>) => void, reject: (e: Error) => void, timer: ReturnType<typeof setTimeout>}>} */
+    /** @type {Map<number, PendingRequest>} */
     this.pending = new Map();
     this.chunks = new ChunkAssembler();
     this.closing = false;
@@ -166,20 +182,22 @@ export default class NativeAppService {
    * @param {string} method
    * @param {Record<string, unknown>} params
    * @param {number} [timeoutMs]
+   * @param {RequestOptions} [options]
    * @returns {Promise<Record<string, unknown>>}
    */
-  async request(method, params, timeoutMs = config.REQUEST_TIMEOUT) {
+  async request(method, params, timeoutMs = config.REQUEST_TIMEOUT, options = {}) {
     await this.connect();
-    return this.send(method, params, timeoutMs);
+    return this.send(method, params, timeoutMs, options);
   }
 
   /**
    * @param {string} method
    * @param {Record<string, unknown>} params
    * @param {number} timeoutMs
+   * @param {RequestOptions} [options]
    * @returns {Promise<Record<string, unknown>>}
    */
-  send(method, params, timeoutMs) {
+  send(method, params, timeoutMs, options = {}) {
     const handshake = method === "host.version" && this.state === PortState.CONNECTING;
     if (!this.port || (!handshake && this.state !== PortState.READY)) {
       return Promise.reject(this.lastError ?? new HostDisconnectedError());
@@ -199,7 +217,7 @@ export default class NativeAppService {
         this.chunks.drop(id);
         reject(new RequestTimeoutError());
       }, timeoutMs);
-      this.pending.set(id, { method, resolve, reject, timer });
+      this.pending.set(id, { method, resolve, reject, timer, onProgress: options.onProgress, progressCount: 0 });
       try {
         if (!chunked) {
           port.postMessage(message);
@@ -252,7 +270,8 @@ export default class NativeAppService {
       if (!response) return;
     }
     if (isHostEvent(response)) {
-      this.options.onEvent?.(/** @type {Record<string, unknown>} */ (response));
+      if (/** @type {Record<string, unknown>} */ (response).event === "progress") this.onProgressEvent(response);
+      else this.options.onEvent?.(/** @type {Record<string, unknown>} */ (response));
       return;
     }
     const r = /** @type {Record<string, unknown>} */ (response);
@@ -264,6 +283,30 @@ export default class NativeAppService {
       this.settle(id, null, validateHostResponse(p.method, r));
     } catch (e) {
       this.settle(id, e instanceof UKeyLinkError ? e : new UnknownError());
+    }
+  }
+
+  /**
+   * A progress event: checked (a bad one is dropped), then to its pending
+   * request's onProgress — at most MAX_PROGRESS_EVENTS of them, and none
+   * for a request that did not ask — or, for an id that is not pending
+   * (never was, or settled), to onEvent as before.
+   *
+   * @param {unknown} msg
+   */
+  onProgressEvent(msg) {
+    const ev = validateProgressEvent(msg);
+    if (!ev) return;
+    const p = this.pending.get(ev.id);
+    if (!p) {
+      this.options.onEvent?.(ev);
+      return;
+    }
+    if (!p.onProgress || ++p.progressCount > config.MAX_PROGRESS_EVENTS) return;
+    try {
+      p.onProgress({ stage: ev.stage, done: ev.done, total: ev.total });
+    } catch {
+      // the listener's problem; the request goes on
     }
   }
 

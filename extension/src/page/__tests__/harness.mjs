@@ -13,10 +13,14 @@ export const OBJECT = `<object id="SafeEngineCtl" classid="${CLSID}"></object>`;
 
 /**
  * A fake SafeEngine host behind a fake background: answers se.call after
- * `delay` ms, records every call in `calls`.
+ * `delay` ms, records every call in `calls` (and the content script's call
+ * numbers in `callNumbers`). `progress(msg)` may list progress ({stage,
+ * done, total}) that the background pushes for the call before answering,
+ * `progressGap` ms apart.
  */
-export function fakeHost({ delay = 5, snapshot = SNAPSHOT, pin = "1111", snapshotError = null } = {}) {
+export function fakeHost({ delay = 5, snapshot = SNAPSHOT, pin = "1111", snapshotError = null, progress = null, progressGap = 0 } = {}) {
   const calls = [];
+  const callNumbers = [];
   const answer = (payload) => {
     const { method, args } = payload;
     const base = method.slice(4);
@@ -30,7 +34,14 @@ export function fakeHost({ delay = 5, snapshot = SNAPSHOT, pin = "1111", snapsho
   };
   const handle = async (msg) => {
     const action = msg.action.replace(/^ukeylink:/, "");
-    if (action === "se.call" || action === "portal.call") calls.push(structuredClone(msg.payload));
+    if (action === "se.call" || action === "portal.call") {
+      calls.push(structuredClone(msg.payload));
+      callNumbers.push(msg.call);
+      for (const p of progress?.(msg) ?? []) {
+        push("progress", { call: msg.call, ...p });
+        if (progressGap) await new Promise((r) => setTimeout(r, progressGap));
+      }
+    }
     await new Promise((r) => setTimeout(r, delay));
     switch (action) {
       case "hello": return { ok: true, result: { portal: true, version: "test", helpUrl: "https://issp.sheca.com/" } };
@@ -56,7 +67,7 @@ export function fakeHost({ delay = 5, snapshot = SNAPSHOT, pin = "1111", snapsho
     },
   };
   const push = (kind, data) => pushListeners.forEach((fn) => fn({ type: "ukeylink:push", kind, data }, { id: "extid" }));
-  return { api, calls, push };
+  return { api, calls, callNumbers, push };
 }
 
 /**

@@ -9,7 +9,8 @@ import HostError from "../errors/HostError.js";
 import InvalidArgumentError from "../errors/InvalidArgumentError.js";
 import MessageTooLargeError from "../errors/MessageTooLargeError.js";
 import ProtocolError from "../errors/ProtocolError.js";
-import { isHostEvent, validateHostResponse, validatePageRequest } from "../validation.js";
+import { PROGRESS_STAGES, readProgress } from "../progress.js";
+import { isHostEvent, validateHostResponse, validatePageRequest, validateProgressEvent } from "../validation.js";
 import { SNAPSHOT } from "./fixtures.mjs";
 
 describe("validatePageRequest", () => {
@@ -105,5 +106,50 @@ describe("isHostEvent", () => {
     assert.equal(isHostEvent({ event: "progress", id: 3, result: {} }), false);
     assert.equal(isHostEvent({ event: 5 }), false);
     assert.equal(isHostEvent({ event: "<script>" }), false);
+  });
+});
+
+describe("progress (readProgress, validateProgressEvent)", () => {
+  it("knows the host's stages", () => assert.deepEqual(PROGRESS_STAGES, ["upload", "download", "pinpad"]));
+
+  const good = [
+    [{ stage: "upload", done: 1, total: 28 }],
+    [{ stage: "upload", done: 27, total: 28 }],
+    [{ stage: "pinpad", done: 0, total: 1 }],
+    [{ stage: "pinpad", done: 1, total: 1 }],
+    [{ stage: "download", done: 0, total: 0 }],
+    [{ stage: "download", done: 5242880, total: 0 }, "a download of unknown length"],
+    [{ stage: "download", done: Number.MAX_SAFE_INTEGER, total: Number.MAX_SAFE_INTEGER }],
+  ];
+  for (const [p, why] of good) {
+    it(`accepts ${why ?? JSON.stringify(p)}`, () => {
+      assert.deepEqual(readProgress({ ...p, id: 3, extra: 1 }), p, "a copy of just stage, done, total");
+      assert.deepEqual(validateProgressEvent({ event: "progress", id: 3, ...p, extra: 1 }), { event: "progress", id: 3, ...p });
+    });
+  }
+
+  const bad = [
+    { stage: "Upload", done: 1, total: 2 }, { stage: "toString", done: 1, total: 2 }, { stage: "", done: 0, total: 0 },
+    { done: 1, total: 2 }, { stage: 1, done: 1, total: 2 }, { stage: "upload", done: 3, total: 2 },
+    { stage: "pinpad", done: 1, total: 0 }, { stage: "upload", done: 1, total: 0 },
+    { stage: "upload", done: -1, total: 2 }, { stage: "upload", done: 0, total: -1 },
+    { stage: "upload", done: 0.5, total: 2 }, { stage: "upload", done: "1", total: "2" },
+    { stage: "download", done: 1, total: 2 ** 53 }, { stage: "download", done: NaN, total: 2 },
+    { stage: "upload", total: 2 }, { stage: "upload", done: 1 },
+  ];
+  for (const p of bad) {
+    it(`refuses ${JSON.stringify(p)}`, () => {
+      assert.equal(readProgress(p), null);
+      assert.equal(validateProgressEvent({ event: "progress", id: 3, ...p }), null);
+    });
+  }
+
+  it("refuses what is not a progress event of a request", () => {
+    const p = { stage: "upload", done: 1, total: 2 };
+    for (const m of [null, "x", [], { event: "progress", ...p }, { event: "progress", id: -1, ...p }, { event: "progress", id: 1.5, ...p },
+      { event: "progress", id: "3", ...p }, { event: "progress", id: 2 ** 53, ...p }, { event: "token.inserted", id: 3, ...p }]) {
+      assert.equal(validateProgressEvent(m), null, JSON.stringify(m));
+    }
+    for (const v of [null, undefined, 7, "upload"]) assert.equal(readProgress(v), null);
   });
 });
