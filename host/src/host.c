@@ -36,6 +36,7 @@ uk_ctx_init(struct uk_ctx *ctx, struct uk_config *cfg, int out_fd)
 	ctx->cfg = cfg;
 	ctx->out_fd = out_fd;
 	ctx->current_id = -1;
+	ctx->chunks_id = -1;
 	ctx->wake_fd[0] = ctx->wake_fd[1] = -1;
 	if (pthread_mutex_init(&ctx->out_mu, NULL) != 0)
 		return UK_ERR_SYSTEM;
@@ -246,7 +247,9 @@ handle_message(struct uk_ctx *ctx, struct uk_reqchunk *rc, char *msg,
 		if (r == UK_REQCHUNK_NOT_CHUNK)
 			r = handle_one(ctx, msg, len);
 		else if (r == UK_REQCHUNK_DONE) {
+			ctx->chunks_id = id;
 			r = handle_one(ctx, req, reqlen);
+			ctx->chunks_id = -1;
 			/* The request may hold a PIN. */
 			uk_freezero(req, reqlen + 1);
 		} else if (r == UK_REQCHUNK_MORE)

@@ -36,6 +36,8 @@ struct uk_ctx {
 	pthread_mutex_t out_mu;		/* one message at a time */
 	int out_broken;			/* the browser went away */
 	int64_t current_id;		/* request being handled, -1 idle */
+	int64_t chunks_id;		/* id of the chunks the request being
+					 * parsed came in, -1 none */
 	char caller_browser[16];	/* "chromium"/"firefox", "" in tests */
 	char caller_id[160];
 	int wake_fd[2];			/* uk_host_wake → serve loop; -1 */

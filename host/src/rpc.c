@@ -446,6 +446,17 @@ uk_rpc_handle(struct uk_ctx *ctx, char *req, size_t len,
 	}
 	if ((r = parse_envelope(root, &call)) != 0)
 		goto respond;
+	/* A request that came in chunks answers to the chunks' id, the one
+	 * its upload progress carried and its sender waits on. */
+	if (ctx->chunks_id >= 0 && call.id != ctx->chunks_id) {
+		int64_t inner = call.id;
+
+		call.id = ctx->chunks_id;
+		r = uk_call_fail(&call, UK_ERR_BAD_REQUEST, "request id %lld "
+		    "is not the id %lld of its chunks", (long long)inner,
+		    (long long)ctx->chunks_id);
+		goto respond;
+	}
 	if (call.params == NULL)
 		call.params = &empty_params;
 	if ((m = uk_rpc_find(call.method)) == NULL) {
@@ -464,6 +475,10 @@ uk_rpc_handle(struct uk_ctx *ctx, char *req, size_t len,
 	r = m->fn(&call);
 	ctx->current_id = -1;
  respond:
+	/* A request from chunks that is not even JSON still answers to
+	 * the id its sender waits on. */
+	if (call.id < 0 && ctx->chunks_id >= 0)
+		call.id = ctx->chunks_id;
 	if (r != 0)
 		uk_info("request %lld %s from %s: failed: %s (%d) %s",
 		    (long long)call.id, call.method ? call.method : "-",

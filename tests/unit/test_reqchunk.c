@@ -179,8 +179,29 @@ START_TEST(test_chunked_not_json)
 
 	send_chunk(&hp, 5, 0, 2, x, BIG);
 	send_chunk(&hp, 5, 1, 2, "}", 1);
-	ck_assert_int_eq(code_for(&hp, -1), UK_ERR_NOT_JSON);
+	/* answered under the chunks' id: the sender waits on it */
+	ck_assert_int_eq(code_for(&hp, 5), UK_ERR_NOT_JSON);
 	uk_hc_assert_alive(&hp, 6);
+	free(x);
+}
+END_TEST
+
+/* A reassembled request whose own id is not its chunks' id is refused
+ * under the chunks' id (the one its upload progress carried). */
+START_TEST(test_chunked_id_mismatch)
+{
+	char *x = filler(BIG), *req;
+	size_t cut = BIG - 1000;	/* chunk 0 at least the minimum */
+
+	req = malloc(BIG + 128);
+	ck_assert_ptr_nonnull(req);
+	snprintf(req, BIG + 128, "{\"id\":8,\"method\":\"host.ping\","
+	    "\"origin\":\"%s\",\"params\":{\"data\":\"%s\"}}",
+	    UK_TEST_ORIGIN, x);
+	send_cut(&hp, 7, req, &cut, 1);
+	ck_assert_int_eq(code_for(&hp, 7), UK_ERR_BAD_REQUEST);
+	uk_hc_assert_alive(&hp, 9);
+	free(req);
 	free(x);
 }
 END_TEST
@@ -560,6 +581,7 @@ main(void)
 	tcase_set_timeout(tc, 120);
 	tcase_add_test(tc, test_chunked_ping);
 	tcase_add_test(tc, test_chunked_not_json);
+	tcase_add_test(tc, test_chunked_id_mismatch);
 	tcase_add_test(tc, test_chunk_errors);
 	tcase_add_test(tc, test_chunked_limit);
 	tcase_add_test(tc, test_eof_inside_chunks);
