@@ -563,6 +563,8 @@ static const char token_config[] =
 static int next_id = 100;
 
 /* Calls method with params (printf-style); returns the response. */
+static cJSON *callp(struct uk_hostproc *, const char *, const char *, ...)
+    __attribute__((format(printf, 3, 4)));
 static cJSON *
 callp(struct uk_hostproc *hp, const char *method, const char *fmt, ...)
 {

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: Apache-2.0
-# Builds the libFuzzer targets with clang + ASan/UBSan and runs each for a
-# bounded time (UK_FUZZ_SECONDS, default 60) on a copy of its seed corpus.
+# Builds the tree and the libFuzzer targets with clang + ASan/UBSan and
+# runs each fuzzer for a bounded time (UK_FUZZ_SECONDS, default 60) on a
+# copy of its seed corpus.
 # Any crash, leak or sanitizer report fails the phase.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -10,6 +11,12 @@ B=build/fuzz
 rm -rf $B/artifacts && mkdir -p $B/artifacts
 CC=clang cmake -S . -B $B -DUK_FUZZ=ON -DUK_SANITIZE=ON -DUK_BENCH=OFF \
   -DCMAKE_BUILD_TYPE=RelWithDebInfo >$B.configure.log 2>&1 || { cat $B.configure.log; exit 1; }
+# The whole tree first: clang is a second compiler, and its warnings
+# (-Werror) catch what gcc's do not (format strings, string concatenation).
+if ! cmake --build $B -j"$(nproc)" >$B.build.log 2>&1; then
+  grep -E -A3 'error|warning' $B.build.log | head -60
+  echo "fuzz: the clang build failed ($B.build.log)"; exit 1
+fi
 for t in tests/fuzz/fuzz_*.c; do
   name=$(basename "$t" .c)
   cmake --build $B -j"$(nproc)" --target "$name" >/dev/null

@@ -85,6 +85,8 @@ start_host(const char *path)
 	return start_host_cfg(path, config_json());
 }
 
+static cJSON *vcall(const char *, const char *, const char *, va_list)
+    UK_PRINTF(3, 0);
 static cJSON *
 vcall(const char *origin, const char *method, const char *fmt, va_list ap)
 {

@@ -30,6 +30,8 @@ static char work[160];
 #define GOV	"https://gov.example.cn"	/* read only in the config */
 
 /* se.call with args given as a JSON array body. */
+static cJSON *se_from(const char *, const char *, const char *, ...)
+    UK_PRINTF(3, 4);
 static cJSON *
 se_from(const char *origin, const char *method, const char *fmt, ...)
 {
@@ -69,10 +71,11 @@ value_of(const cJSON *resp)
 	return cJSON_GetObjectItem(res, "value");
 }
 
+/* The string value of a call with args (a JSON array body). */
 static char *
-str_value(const char *method, const char *fmt, const char *arg)
+str_value(const char *method, const char *args)
 {
-	cJSON *r = se(method, fmt, arg);
+	cJSON *r = se(method, "%s", args);
 	char *s = strdup(value_of(r)->valuestring);
 
 	cJSON_Delete(r);
@@ -145,21 +148,21 @@ START_TEST(test_gov_login_sequence)
 	r = se("SEH_SetConfiguration", "%s", "0");
 	ck_assert_int_eq(code_of(r), 0);
 	cJSON_Delete(r);
-	cert = str_value("SEH_GetSelfCertificate", "%s", "10,\"com1\",\"\"");
+	cert = str_value("SEH_GetSelfCertificate", "10,\"com1\",\"\"");
 	cert_to_files(cert);
 	org = NULL;
 	{
 		char args[8192];
 
 		snprintf(args, sizeof(args), "\"%s\",14", cert);
-		org = str_value("SEH_GetCertDetail", "%s", args);
+		org = str_value("SEH_GetCertDetail", args);
 		snprintf(args, sizeof(args), "\"%s\",17", cert);
-		cn = str_value("SEH_GetCertDetail", "%s", args);
+		cn = str_value("SEH_GetCertDetail", args);
 		snprintf(args, sizeof(args), "\"%s\",\"1.2.156.10260.4.1.4\"",
 		    cert);
-		code = str_value("SEH_GetCertInfoByOID", "%s", args);
+		code = str_value("SEH_GetCertInfoByOID", args);
 		snprintf(args, sizeof(args), "\"%s\",3", random);
-		sig = str_value("SEH_SignData", "%s", args);
+		sig = str_value("SEH_SignData", args);
 	}
 	ck_assert_str_eq(org, "上海测试有限公司");
 	ck_assert(strlen(cn) > 0);
@@ -212,7 +215,7 @@ START_TEST(test_async_session_form)
 	    "\"%s\",\"0\",\"\",\"\",\"\"]}", PIN);
 	r = uk_hostproc_call(&hp, next_id++, "se.call", params,
 	    UK_TEST_ORIGIN);
-	cert = str_value("SEH_GetSelfCertificate", "%s", "");
+	cert = str_value("SEH_GetSelfCertificate", "");
 	cert_to_files(cert);
 	ck_assert(openssl_verifies("sha1", "async data",
 	    value_of(r)->valuestring));
@@ -293,23 +296,23 @@ START_TEST(test_helpers)
 	unsigned char *raw;
 
 	/* SHA-1("abc") */
-	s = str_value("SEH_Digest", "%s", "\"abc\",3");
+	s = str_value("SEH_Digest", "\"abc\",3");
 	ck_assert_str_eq(s, "qZk+NkcGgWq6PiVxeFDCbJzQ2J0=");
 	free(s);
-	s = str_value("SEH_GenRandomBytes", "%s", "32");
+	s = str_value("SEH_GenRandomBytes", "32");
 	raw = uk_test_b64(s, &len);
 	ck_assert_uint_eq(len, 32);
 	free(raw);
 	free(s);
-	enc = str_value("SEH_PEMEncode", "%s", "\"上海 PEM\"");
+	enc = str_value("SEH_PEMEncode", "\"上海 PEM\"");
 	snprintf(args, sizeof(args), "\"%s\"", enc);
-	s = str_value("SEH_PEMDecode", "%s", args);
+	s = str_value("SEH_PEMDecode", args);
 	ck_assert_str_eq(s, "上海 PEM");
 	free(s);
 	free(enc);
-	enc = str_value("SEH_EncryptData", "%s", "\"秘密数据\",\"key-1\"");
+	enc = str_value("SEH_EncryptData", "\"秘密数据\",\"key-1\"");
 	snprintf(args, sizeof(args), "\"%s\",\"key-1\"", enc);
-	s = str_value("SEH_DecryptData", "%s", args);
+	s = str_value("SEH_DecryptData", args);
 	ck_assert_str_eq(s, "秘密数据");
 	free(s);
 	snprintf(args, sizeof(args), "\"%s\",\"key-2\"", enc);
@@ -317,10 +320,10 @@ START_TEST(test_helpers)
 	ck_assert_int_eq(code_of(r), -2113667041);
 	cJSON_Delete(r);
 	free(enc);
-	s = str_value("SEH_GetDeviceList", "%s", "");
+	s = str_value("SEH_GetDeviceList", "");
 	ck_assert_str_eq(s, "a$$1");
 	free(s);
-	s = str_value("SEH_GetDeviceInfo", "%s", "");
+	s = str_value("SEH_GetDeviceInfo", "");
 	ck_assert_ptr_nonnull(strstr(s, "\"devType\":10"));
 	ck_assert_ptr_nonnull(strstr(s, "\"devParam\":\"com1\""));
 	free(s);
@@ -333,7 +336,7 @@ START_TEST(test_cert_and_envelope)
 	char *cert, *sig, *env, args[16384];
 	cJSON *r;
 
-	cert = str_value("SEH_GetSelfCertificate", "%s", "");
+	cert = str_value("SEH_GetSelfCertificate", "");
 	snprintf(args, sizeof(args), "\"%s\"", cert);
 	r = se("SEH_GetCertValidDate", "%s", args);
 	ck_assert(cJSON_IsNumber(value_of(r)));
@@ -351,7 +354,7 @@ START_TEST(test_cert_and_envelope)
 	r = se("SEH_InitialSession", "10,\"com1\",\"%s\"", PIN);
 	ck_assert_int_eq(code_of(r), 0);
 	cJSON_Delete(r);
-	sig = str_value("SEH_SignData", "%s", "\"签名数据\",4");
+	sig = str_value("SEH_SignData", "\"签名数据\",4");
 	snprintf(args, sizeof(args), "\"签名数据\",4,\"%s\",\"%s\"", sig, cert);
 	r = se("SEH_VerifySignData", "%s", args);
 	ck_assert_int_eq(code_of(r), 0);
@@ -365,10 +368,10 @@ START_TEST(test_cert_and_envelope)
 	ck_assert(openssl_verifies("sha256", "签名数据", sig));
 	/* Envelope to the certificate, opened with the token's key. */
 	snprintf(args, sizeof(args), "1,\"信封内容\",\"%s\"", cert);
-	env = str_value("SEH_Envelope", "%s", args);
+	env = str_value("SEH_Envelope", args);
 	snprintf(args, sizeof(args), "2,\"%s\"", env);
 	free(sig);
-	sig = str_value("SEH_Envelope", "%s", args);
+	sig = str_value("SEH_Envelope", args);
 	ck_assert_str_eq(sig, "信封内容");
 	free(sig);
 	free(env);

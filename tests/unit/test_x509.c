@@ -1178,8 +1178,8 @@ START_TEST(test_config_oids)
 		"{\"oids\": {\"1.2.3\": \"\"}}",
 		"{\"oids\": {\"1.2.3\": 5}}",
 		"{\"oids\": {\"1.2.3\": \"a\\nb\"}}",
-		"{\"oids\": {\"1.2.3\": \"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
-		    "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\"}}",
+		("{\"oids\": {\"1.2.3\": \"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+		    "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\"}}"),
 	};
 	static const unsigned char fund[] = { 0x0c, 0x06, '1', '2', '3', '4',
 	    '5', '6' };
