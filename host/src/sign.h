@@ -45,7 +45,8 @@ enum uk_sig_scheme {
 /* The signer ID of GM/T 0009 when none is agreed. */
 #define UK_SM2_DEFAULT_ID	"1234567812345678"
 
-/* 1 when pk is an SM2 key (SM2 curve). */
+/* 1 when pk is an SM2 key: OpenSSL's SM2 type, or an EC key on the SM2
+ * curve. */
 int uk_pkey_is_sm2(EVP_PKEY *pk);
 
 /* "sha1", "sha256", "sha384", "sha512", "sm3" → enum; NONE when unknown. */
@@ -115,9 +116,22 @@ int uk_cms_attrs_der(CMS_SignerInfo *si, unsigned char **derp,
 int uk_cms_is_sm2(CMS_ContentInfo *cms);
 int uk_verify_cms_sm2(CMS_ContentInfo *cms, BIO *dcont, BIO *out) UK_WUR;
 
-/* PKCS#7/CMS EnvelopedData (DER, AES-256-CBC, RSA key transport or
- * ECDH for EC certificates) of data for cert.  *outp malloc'd. */
+/* PKCS#7/CMS EnvelopedData (DER) of data for cert: AES-256-CBC with RSA
+ * key transport, or ECDH for EC certificates (OpenSSL's CMS); for SM2
+ * certificates SM4-CBC with SM2 key transport (uk_envelope_sm2).
+ * *outp malloc'd. */
 int uk_envelope(X509 *cert, const unsigned char *data, size_t len,
+    unsigned char **outp, size_t *outlenp) UK_WUR;
+
+/*
+ * SM2 envelopes (envelope-sm2.c; host/doc/token.md, "SM2 envelopes"):
+ * PKCS#7 EnvelopedData, one KeyTransRecipientInfo (issuer and serial of
+ * cert, SM2 encryption 1.2.156.10197.1.301.3 of a fresh SM4 key, GM/T
+ * 0009 DER), content SM4-CBC (IV in the parameters, PKCS#7 padding).
+ * cert's key must be SM2 (uk_pkey_is_sm2).  *outp malloc'd.  Errors:
+ * ENVELOPE, RANDOM, MESSAGE_TOO_LARGE, ALLOC_FAIL.
+ */
+int uk_envelope_sm2(X509 *cert, const unsigned char *data, size_t len,
     unsigned char **outp, size_t *outlenp) UK_WUR;
 
 /*

@@ -19,9 +19,13 @@
 
 #include <check.h>
 #include <cjson/cJSON.h>
+#include <openssl/evp.h>
+#include <openssl/pem.h>
+#include <openssl/x509.h>
 
 #include "err.h"
 #include "hostproc.h"
+#include "sign.h"
 #include "softhsm.h"
 
 #define PIN		"12345678"
@@ -883,6 +887,207 @@ START_TEST(test_pinpad_se)
 }
 END_TEST
 
+/* --- SM2 envelopes -------------------------------------------------- */
+
+/* A call whose params do not fit vcall's buffer (big data). */
+static cJSON *
+bigcall(const char *method, const char *params)
+{
+	cJSON *resp = uk_hostproc_call(&hp, next_id++, method, params,
+	    UK_TEST_ORIGIN);
+
+	ck_assert_msg(resp != NULL, "no response to %s", method);
+	return resp;
+}
+
+/* Base64 DER of a PEM certificate (malloc'd). */
+static char *
+pem_cert_b64(const char *pem)
+{
+	char path[160], *s;
+
+	snprintf(path, sizeof(path), "%s/c.der", work);
+	ck_assert_int_eq(uk_test_sh("openssl x509 -in %s -outform DER "
+	    "-out %s", pem, path), 0);
+	s = uk_test_file_b64(path);
+	ck_assert_ptr_nonnull(s);
+	return s;
+}
+
+/* Writes data to work/name; returns its base64 (malloc'd). */
+static char *
+work_data(const char *name, const void *data, size_t len)
+{
+	char path[160], *s;
+
+	snprintf(path, sizeof(path), "%s/%s", work, name);
+	ck_assert_int_eq(uk_test_write_file(path, data, len), 0);
+	s = uk_test_file_b64(path);
+	ck_assert_ptr_nonnull(s);
+	return s;
+}
+
+/* crypto.envelope of data (base64) to the certificate (base64); the
+ * envelope's base64 (malloc'd), its DER saved as work/env.der. */
+static char *
+envelope_b64(const char *cert, const char *data)
+{
+	size_t n = strlen(cert) + strlen(data) + 64;
+	char *params = malloc(n), *env;
+	cJSON *resp;
+
+	ck_assert_ptr_nonnull(params);
+	snprintf(params, n, "{\"cert\":\"%s\",\"data\":\"%s\"}", cert, data);
+	resp = bigcall("crypto.envelope", params);
+	free(params);
+	env = strdup(str_of(res_of(resp), "envelope"));
+	ck_assert_ptr_nonnull(env);
+	cJSON_Delete(resp);
+	save_b64(env, "env.der");
+	return env;
+}
+
+/* The independent check of work/env.der (openssl command only) against
+ * work/<content>, for the token's SM2 key and certificate. */
+static int
+env_check(const char *content)
+{
+	return uk_test_sh("bash %s/tests/support/sm2-env-check.sh %s/env.der "
+	    "%s/%s %s/01.key %s/01.pem %s/chk", UK_TEST_SOURCE_DIR, work,
+	    work, content, tokdir, tokdir, work);
+}
+
+/* Test data of len bytes (every byte value, not a repeating block). */
+static unsigned char *
+pattern(size_t len)
+{
+	unsigned char *p = malloc(len ? len : 1);
+	size_t i;
+
+	ck_assert_ptr_nonnull(p);
+	for (i = 0; i < len; i++)
+		p[i] = (unsigned char)(i * 7 + i / 251 + 3);
+	return p;
+}
+
+static const size_t env_sizes[] = { 0, 1, 15, 16, 17, 1000, 100 * 1024 };
+static const char env_text[] = "上海测试有限公司：数字信封 SM2/SM4 测试，"
+    "法人一证通。";
+
+/* Sealing to the SM2 certificate: the openssl command opens every
+ * envelope with the token's key file. */
+START_TEST(test_env_sm2_seal)
+{
+	char path[160], *cert, *data, *env, *env2;
+	unsigned char *p;
+	size_t i;
+
+	snprintf(path, sizeof(path), "%s/01.pem", tokdir);
+	cert = pem_cert_b64(path);
+	for (i = 0; i < UK_ARRAY_LEN(env_sizes); i++) {
+		p = pattern(env_sizes[i]);
+		data = work_data("data", p, env_sizes[i]);
+		env = envelope_b64(cert, data);
+		ck_assert_msg(env_check("data") == 0, "size %zu",
+		    env_sizes[i]);
+		free(env);
+		free(data);
+		free(p);
+	}
+	data = work_data("text", env_text, strlen(env_text));
+	env = envelope_b64(cert, data);
+	ck_assert_int_eq(env_check("text"), 0);
+	/* the checker is not vacuous: other content fails */
+	write_work("other", "x");
+	ck_assert_int_ne(env_check("other"), 0);
+	/* a fresh key and IV each time */
+	env2 = envelope_b64(cert, data);
+	ck_assert_str_ne(env, env2);
+	free(env2);
+	free(env);
+	free(data);
+	free(cert);
+}
+END_TEST
+
+/* An RSA certificate still gets OpenSSL's CMS (AES-256-CBC, RSA key
+ * transport), which `openssl cms -decrypt` opens. */
+START_TEST(test_env_rsa_still_cms)
+{
+	char path[160], *cert, *data, *env;
+
+	snprintf(path, sizeof(path), "%s/leaf-rsa.pem", pki);
+	cert = pem_cert_b64(path);
+	data = work_data("text", env_text, strlen(env_text));
+	env = envelope_b64(cert, data);
+	ck_assert_int_eq(uk_test_sh("openssl asn1parse -inform DER -in "
+	    "%s/env.der >%s/env.txt && grep -q ':rsaEncryption' %s/env.txt "
+	    "&& grep -q ':aes-256-cbc' %s/env.txt && ! grep -q sm4 "
+	    "%s/env.txt", work, work, work, work, work), 0);
+	ck_assert_int_eq(uk_test_sh("openssl cms -decrypt -binary -inform DER "
+	    "-in %s/env.der -inkey %s/leaf-rsa.key -recip %s/leaf-rsa.pem "
+	    "-out %s/out && cmp %s/out %s/text", work, pki, pki, work, work,
+	    work), 0);
+	free(env);
+	free(data);
+	free(cert);
+}
+END_TEST
+
+/* A certificate whose key OpenSSL reports as EC on the SM2 curve (not
+ * as an SM2 key): still SM2 key transport, which the openssl command
+ * opens.  In process: the host would re-read the certificate. */
+START_TEST(test_env_sm2_ec_typed_key)
+{
+	EVP_PKEY *pk;
+	X509 *x;
+	X509_NAME *n;
+	FILE *fp;
+	unsigned char *der = NULL;
+	size_t derlen = 0;
+	char path[160];
+
+	pk = EVP_PKEY_Q_keygen(NULL, NULL, "EC", "SM2");
+	ck_assert_ptr_nonnull(pk);
+	ck_assert(EVP_PKEY_is_a(pk, "EC") && !EVP_PKEY_is_a(pk, "SM2"));
+	x = X509_new();
+	n = X509_NAME_new();
+	ck_assert(x != NULL && n != NULL &&
+	    X509_NAME_add_entry_by_txt(n, "CN", MBSTRING_UTF8,
+	    (const unsigned char *)"EC 类型的 SM2 密钥", -1, -1, 0) == 1 &&
+	    X509_set_version(x, 2) == 1 &&
+	    ASN1_INTEGER_set(X509_get_serialNumber(x), 0x5a17) == 1 &&
+	    X509_set_issuer_name(x, n) == 1 &&
+	    X509_set_subject_name(x, n) == 1 &&
+	    X509_gmtime_adj(X509_getm_notBefore(x), 0) != NULL &&
+	    X509_gmtime_adj(X509_getm_notAfter(x), 3600) != NULL &&
+	    X509_set_pubkey(x, pk) == 1 && X509_sign(x, pk, EVP_sha256()) > 0);
+	ck_assert(EVP_PKEY_is_a(X509_get0_pubkey(x), "EC"));
+	ck_assert(uk_pkey_is_sm2(X509_get0_pubkey(x)));
+	ck_assert_int_eq(uk_envelope(x, (const unsigned char *)env_text,
+	    strlen(env_text), &der, &derlen), 0);
+	snprintf(path, sizeof(path), "%s/env.der", work);
+	ck_assert_int_eq(uk_test_write_file(path, der, derlen), 0);
+	write_work("text", env_text);
+	snprintf(path, sizeof(path), "%s/ecsm2.key", work);
+	ck_assert_ptr_nonnull(fp = fopen(path, "w"));
+	ck_assert_int_eq(PEM_write_PrivateKey(fp, pk, NULL, NULL, 0, NULL,
+	    NULL), 1);
+	fclose(fp);
+	snprintf(path, sizeof(path), "%s/ecsm2.pem", work);
+	ck_assert_ptr_nonnull(fp = fopen(path, "w"));
+	ck_assert_int_eq(PEM_write_X509(fp, x), 1);
+	fclose(fp);
+	ck_assert_int_eq(uk_test_sh("bash %s/tests/support/sm2-env-check.sh "
+	    "%s/env.der %s/text %s/ecsm2.key %s/ecsm2.pem %s/chk",
+	    UK_TEST_SOURCE_DIR, work, work, work, work, work), 0);
+	free(der);
+	X509_NAME_free(n);
+	X509_free(x);
+	EVP_PKEY_free(pk);
+}
+END_TEST
+
 static Suite *
 token_sm2_suite(void)
 {
@@ -907,6 +1112,18 @@ token_sm2_suite(void)
 	tcase_add_test(tc, test_pinpad);
 	tcase_add_test(tc, test_pinpad_ignores_page_pin);
 	tcase_add_test(tc, test_pinpad_se);
+	suite_add_tcase(s, tc);
+	/* SM2 envelopes (crypto.envelope/decrypt, SafeEngine Envelope) */
+	tc = tcase_create("envelope");
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_set_timeout(tc, 120);
+	tcase_add_test(tc, test_env_sm2_seal);
+	tcase_add_test(tc, test_env_rsa_still_cms);
+	suite_add_tcase(s, tc);
+	/* the library alone, no host */
+	tc = tcase_create("lib");
+	tcase_set_timeout(tc, 60);
+	tcase_add_test(tc, test_env_sm2_ec_typed_key);
 	suite_add_tcase(s, tc);
 	return s;
 }
