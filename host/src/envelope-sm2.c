@@ -33,10 +33,13 @@
 #include <sys/types.h>
 
 #include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <openssl/asn1.h>
+#include <openssl/asn1t.h>
 #include <openssl/core_names.h>
 #include <openssl/err.h>
 #include <openssl/evp.h>
@@ -52,8 +55,43 @@
 
 #define SM4_KEY_LEN	16
 #define SM4_BLOCK	16
+#define SM2_COORD	32	/* bytes of a coordinate and of C3 (SM3) */
 /* GM/T 0006 sm2-3, SM2 public-key encryption (OpenSSL 3.0 has no NID) */
 #define OID_SM2_ENCRYPT	"1.2.156.10197.1.301.3"
+/* sm2encrypt as one GmSSL 3 release writes it (GM/T 0006 names this arc
+ * sm2-2, key exchange): accepted when opening, never written */
+#define OID_SM2_ENCRYPT_GMSSL	"1.2.156.10197.1.301.2"
+
+/* GM/T 0009 SM2Cipher: SEQUENCE { x, y INTEGER, C3 (SM3 hash) OCTET
+ * STRING, C2 (ciphertext) OCTET STRING } */
+typedef struct {
+	ASN1_INTEGER *x, *y;
+	ASN1_OCTET_STRING *c3, *c2;
+} UK_SM2_CIPHER;
+
+ASN1_SEQUENCE(UK_SM2_CIPHER) = {
+	ASN1_SIMPLE(UK_SM2_CIPHER, x, ASN1_INTEGER),
+	ASN1_SIMPLE(UK_SM2_CIPHER, y, ASN1_INTEGER),
+	ASN1_SIMPLE(UK_SM2_CIPHER, c3, ASN1_OCTET_STRING),
+	ASN1_SIMPLE(UK_SM2_CIPHER, c2, ASN1_OCTET_STRING),
+} static_ASN1_SEQUENCE_END(UK_SM2_CIPHER)
+
+static void
+setwhy(char *why, size_t whylen, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* A detail for the caller's error (why may be NULL). */
+static void
+setwhy(char *why, size_t whylen, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (why == NULL || whylen == 0)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(why, whylen, fmt, ap);
+	va_end(ap);
+}
 
 /*
  * pk as a key that OpenSSL's SM2 encryption takes (*outp: a new
@@ -281,5 +319,229 @@ uk_envelope_sm2(X509 *cert, const unsigned char *data, size_t len,
 	uk_wipe(key, sizeof(key));
 	OPENSSL_free(ct);
 	PKCS7_free(p7);
+	return r;
+}
+
+int
+uk_sm2_env_parse(const unsigned char *der, size_t len, PKCS7 **p7p,
+    char *why, size_t whylen)
+{
+	const unsigned char *p = der;
+	PKCS7 *p7;
+
+	*p7p = NULL;
+	if (len == 0 || len > LONG_MAX) {
+		setwhy(why, whylen, "not a PKCS#7 EnvelopedData");
+		return UK_ERR_ENVELOPE;
+	}
+	/* d2i_PKCS7 takes BER as well (streaming producers); nothing may
+	 * follow the structure. */
+	ERR_clear_error();
+	if ((p7 = d2i_PKCS7(NULL, &p, (long)len)) == NULL ||
+	    p != der + len) {
+		PKCS7_free(p7);
+		setwhy(why, whylen, "not a PKCS#7 EnvelopedData (truncated, "
+		    "trailing data, or another structure)");
+		return UK_ERR_ENVELOPE;
+	}
+	if (!PKCS7_type_is_enveloped(p7) || p7->d.enveloped == NULL ||
+	    p7->d.enveloped->enc_data == NULL) {
+		PKCS7_free(p7);
+		setwhy(why, whylen, "a PKCS#7 structure, but not an "
+		    "EnvelopedData");
+		return UK_ERR_ENVELOPE;
+	}
+	*p7p = p7;
+	return 0;
+}
+
+/* 1 when alg is SM2 key transport: sm2-3 (what we write), the SM2 OID
+ * itself, or GmSSL's sm2encrypt; parameters absent or NULL. */
+static int
+is_sm2_transport(const X509_ALGOR *alg)
+{
+	const ASN1_OBJECT *oid;
+	const void *pval;
+	char txt[64];
+	int ptype;
+
+	X509_ALGOR_get0(&oid, &ptype, &pval, alg);
+	if (ptype != V_ASN1_UNDEF && ptype != V_ASN1_NULL)
+		return 0;
+	if (OBJ_obj2nid(oid) == NID_sm2)
+		return 1;
+	return OBJ_obj2txt(txt, sizeof(txt), oid, 1) > 0 &&
+	    (strcmp(txt, OID_SM2_ENCRYPT) == 0 ||
+	    strcmp(txt, OID_SM2_ENCRYPT_GMSSL) == 0);
+}
+
+int
+uk_sm2_env_key(PKCS7 *p7, X509 *cert, const unsigned char **ekp,
+    size_t *eklenp, char *why, size_t whylen)
+{
+	STACK_OF(PKCS7_RECIP_INFO) *ris = p7->d.enveloped->recipientinfo;
+	PKCS7_RECIP_INFO *ri;
+	int i, other = 0;
+
+	*ekp = NULL;
+	*eklenp = 0;
+	for (i = 0; i < sk_PKCS7_RECIP_INFO_num(ris); i++) {
+		ri = sk_PKCS7_RECIP_INFO_value(ris, i);
+		if (ri->issuer_and_serial == NULL ||
+		    X509_NAME_cmp(ri->issuer_and_serial->issuer,
+		    X509_get_issuer_name(cert)) != 0 ||
+		    ASN1_INTEGER_cmp(ri->issuer_and_serial->serial,
+		    X509_get0_serialNumber(cert)) != 0)
+			continue;
+		if (!is_sm2_transport(ri->key_enc_algor)) {
+			other = 1;
+			continue;
+		}
+		if (ri->enc_key == NULL || ASN1_STRING_length(ri->enc_key) <=
+		    0)
+			break;
+		*ekp = ASN1_STRING_get0_data(ri->enc_key);
+		*eklenp = (size_t)ASN1_STRING_length(ri->enc_key);
+		return 0;
+	}
+	setwhy(why, whylen, other ? "addressed to this certificate, but not "
+	    "with SM2 key transport" : "not addressed to this certificate");
+	return UK_ERR_ENVELOPE;
+}
+
+int
+uk_sm2_cipher_raw(const unsigned char *der, size_t len, unsigned char **rawp,
+    size_t *rawlenp)
+{
+	const unsigned char *p = der;
+	UK_SM2_CIPHER *c;
+	BIGNUM *bn = NULL;
+	unsigned char *raw = NULL;
+	size_t c2len = 0;
+	int r = UK_ERR_ENVELOPE;
+
+	*rawp = NULL;
+	*rawlenp = 0;
+	if (len == 0 || len > LONG_MAX ||
+	    (c = (UK_SM2_CIPHER *)ASN1_item_d2i(NULL, &p, (long)len,
+	    ASN1_ITEM_rptr(UK_SM2_CIPHER))) == NULL)
+		return UK_ERR_ENVELOPE;
+	if (p != der + len ||
+	    ASN1_STRING_type(c->x) == V_ASN1_NEG_INTEGER ||
+	    ASN1_STRING_type(c->y) == V_ASN1_NEG_INTEGER ||
+	    ASN1_STRING_length(c->c3) != SM2_COORD ||
+	    ASN1_STRING_length(c->c2) <= 0)
+		goto out;
+	c2len = (size_t)ASN1_STRING_length(c->c2);
+	if ((raw = malloc(1 + 3 * SM2_COORD + c2len)) == NULL) {
+		r = UK_ERR_ALLOC_FAIL;
+		goto out;
+	}
+	/* C1 = 04 ‖ x ‖ y (uncompressed point), then C3, then C2 */
+	raw[0] = 0x04;
+	if ((bn = ASN1_INTEGER_to_BN(c->x, NULL)) == NULL ||
+	    BN_bn2binpad(bn, raw + 1, SM2_COORD) != SM2_COORD)
+		goto out;
+	BN_free(bn);
+	if ((bn = ASN1_INTEGER_to_BN(c->y, NULL)) == NULL ||
+	    BN_bn2binpad(bn, raw + 1 + SM2_COORD, SM2_COORD) != SM2_COORD)
+		goto out;
+	memcpy(raw + 1 + 2 * SM2_COORD, ASN1_STRING_get0_data(c->c3),
+	    SM2_COORD);
+	memcpy(raw + 1 + 3 * SM2_COORD, ASN1_STRING_get0_data(c->c2), c2len);
+	/* success */
+	*rawp = raw;
+	*rawlenp = 1 + 3 * SM2_COORD + c2len;
+	raw = NULL;
+	r = 0;
+ out:
+	BN_free(bn);
+	free(raw);
+	ASN1_item_free((ASN1_VALUE *)c, ASN1_ITEM_rptr(UK_SM2_CIPHER));
+	return r;
+}
+
+/*
+ * 0 when the last block ends in valid PKCS#7 padding (1..16 bytes, all
+ * equal to their count); *padp gets the count.  Every byte of the block
+ * is looked at whatever the outcome.
+ */
+static int
+check_padding(const unsigned char *last, size_t *padp)
+{
+	unsigned pad = last[SM4_BLOCK - 1], bad, i;
+
+	bad = (unsigned)(pad - 1) >= SM4_BLOCK;	/* 0 wraps around */
+	for (i = 1; i <= SM4_BLOCK; i++)
+		bad |= (unsigned)(i <= pad) & (unsigned)(last[SM4_BLOCK - i] !=
+		    pad);
+	*padp = pad;
+	return bad ? -1 : 0;
+}
+
+int
+uk_sm2_env_content(PKCS7 *p7, const unsigned char *key, size_t keylen,
+    unsigned char **outp, size_t *outlenp, char *why, size_t whylen)
+{
+	PKCS7_ENC_CONTENT *ec = p7->d.enveloped->enc_data;
+	const ASN1_OBJECT *oid;
+	const ASN1_OCTET_STRING *iv;
+	const void *pval;
+	unsigned char *out = NULL;
+	size_t ctlen, outlen = 0, pad;
+	int ptype, r;
+
+	*outp = NULL;
+	*outlenp = 0;
+	if (keylen != SM4_KEY_LEN) {
+		setwhy(why, whylen, "the decrypted content key is %zu bytes, "
+		    "SM4 needs %d", keylen, SM4_KEY_LEN);
+		return UK_ERR_ENVELOPE;
+	}
+	X509_ALGOR_get0(&oid, &ptype, &pval, ec->algorithm);
+	if (OBJ_obj2nid(oid) != NID_sm4_cbc) {
+		setwhy(why, whylen, "the content is not encrypted with SM4-CBC");
+		return UK_ERR_ENVELOPE;
+	}
+	iv = pval;
+	if (ptype != V_ASN1_OCTET_STRING ||
+	    ASN1_STRING_length(iv) != SM4_BLOCK) {
+		setwhy(why, whylen, "the SM4-CBC parameters are not a %d-byte "
+		    "IV", SM4_BLOCK);
+		return UK_ERR_ENVELOPE;
+	}
+	if (ec->enc_data == NULL) {
+		setwhy(why, whylen, "no encrypted content (a detached one is "
+		    "not supported)");
+		return UK_ERR_ENVELOPE;
+	}
+	ctlen = (size_t)ASN1_STRING_length(ec->enc_data);
+	if (ctlen == 0 || ctlen % SM4_BLOCK != 0) {
+		setwhy(why, whylen, "the encrypted content is not whole SM4 "
+		    "blocks");
+		return UK_ERR_ENVELOPE;
+	}
+	if ((out = malloc(ctlen)) == NULL)
+		return UK_ERR_ALLOC_FAIL;
+	if ((r = sm4_cbc(0, key, ASN1_STRING_get0_data(iv),
+	    ASN1_STRING_get0_data(ec->enc_data), ctlen, out, &outlen)) != 0)
+		goto out;
+	r = UK_ERR_ENVELOPE;
+	if (outlen != ctlen || check_padding(out + ctlen - SM4_BLOCK,
+	    &pad) != 0) {
+		setwhy(why, whylen, "bad SM4-CBC padding (a wrong key or "
+		    "altered content)");
+		goto out;
+	}
+	/* success */
+	outlen = ctlen - pad;
+	uk_wipe(out + outlen, pad);
+	*outp = out;
+	*outlenp = outlen;
+	out = NULL;
+	r = 0;
+ out:
+	if (out != NULL)
+		uk_freezero(out, ctlen);
 	return r;
 }

@@ -18,6 +18,7 @@
 
 #include <openssl/cms.h>
 #include <openssl/evp.h>
+#include <openssl/pkcs7.h>
 #include <openssl/x509.h>
 
 #include "cms_attach.h"
@@ -133,6 +134,32 @@ int uk_envelope(X509 *cert, const unsigned char *data, size_t len,
  */
 int uk_envelope_sm2(X509 *cert, const unsigned char *data, size_t len,
     unsigned char **outp, size_t *outlenp) UK_WUR;
+
+/*
+ * Opening an SM2 envelope, in steps, so that the key transport can run
+ * on a token (token-sm2.c).  Errors are ENVELOPE (ALLOC_FAIL, MECHANISM
+ * when OpenSSL lacks SM4) with a detail in why (whylen bytes; may be
+ * NULL), never a secret.
+ * uk_sm2_env_parse: *p7p (PKCS7_free) from DER or BER, exactly len bytes,
+ *   an EnvelopedData.
+ * uk_sm2_env_key: the encryptedKey of cert's recipient (issuer and
+ *   serial; SM2 key transport: 1.2.156.10197.1.301.3, .301 or GmSSL's
+ *   .301.2, parameters absent or NULL); *ekp points into p7.
+ * uk_sm2_env_content: SM4-CBC decryption with the recovered key, which
+ *   must be 16 bytes; the padding is checked strictly.  *outp malloc'd,
+ *   the caller wipes it (uk_freezero).
+ * uk_sm2_cipher_raw: GM/T 0009 DER SM2Cipher → C1 ‖ C3 ‖ C2 with C1 =
+ *   04 ‖ x ‖ y (32-byte coordinates), for vendor mechanisms that take the
+ *   raw form.  *rawp malloc'd.
+ */
+int uk_sm2_env_parse(const unsigned char *der, size_t len, PKCS7 **p7p,
+    char *why, size_t whylen) UK_WUR;
+int uk_sm2_env_key(PKCS7 *p7, X509 *cert, const unsigned char **ekp,
+    size_t *eklenp, char *why, size_t whylen) UK_WUR;
+int uk_sm2_env_content(PKCS7 *p7, const unsigned char *key, size_t keylen,
+    unsigned char **outp, size_t *outlenp, char *why, size_t whylen) UK_WUR;
+int uk_sm2_cipher_raw(const unsigned char *der, size_t len,
+    unsigned char **rawp, size_t *rawlenp) UK_WUR;
 
 /*
  * CMS SignedData (DER) of data with an existing private key (token or
