@@ -58,8 +58,8 @@
 #define SM2_COORD	32	/* bytes of a coordinate and of C3 (SM3) */
 /* GM/T 0006 sm2-3, SM2 public-key encryption (OpenSSL 3.0 has no NID) */
 #define OID_SM2_ENCRYPT	"1.2.156.10197.1.301.3"
-/* sm2encrypt as one GmSSL 3 release writes it (GM/T 0006 names this arc
- * sm2-2, key exchange): accepted when opening, never written */
+/* sm2encrypt as GmSSL 3 writes it (GM/T 0006 names this arc sm2-2, key
+ * exchange): accepted when opening, never written */
 #define OID_SM2_ENCRYPT_GMSSL	"1.2.156.10197.1.301.2"
 
 /* GM/T 0009 SM2Cipher: SEQUENCE { x, y INTEGER, C3 (SM3 hash) OCTET
@@ -227,7 +227,7 @@ add_recipient(PKCS7 *p7, X509 *cert, ASN1_OCTET_STRING **ekp)
 	ri->issuer_and_serial->serial = serial;
 	serial = NULL;
 	/* No parameters: GM/T 0010 defines none for SM2 encryption, and
-	 * GmSSL refuses an envelope that has some (even NULL). */
+	 * GmSSL writes none (some of its versions refuse any, even NULL). */
 	if (X509_ALGOR_set0(ri->key_enc_algor, oid, V_ASN1_UNDEF, NULL) != 1)
 		goto fail;
 	oid = NULL;

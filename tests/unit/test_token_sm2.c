@@ -1144,11 +1144,15 @@ check_open(void)
 	/* without certId: the token's default certificate is the SM2 one */
 	decrypt_ok(NULL, env, data);
 	free(env);
-	/* NULL parameters and the bare SM2 OID are read as well */
+	/* NULL parameters and the other SM2 OIDs are read as well */
 	env = made_env("text", "--null-params");
 	decrypt_ok("01", env, data);
 	free(env);
 	env = made_env("text", "--oid 1.2.156.10197.1.301");
+	decrypt_ok("01", env, data);
+	free(env);
+	/* GmSSL 3's sm2encrypt OID */
+	env = made_env("text", "--oid 1.2.156.10197.1.301.2");
 	decrypt_ok("01", env, data);
 	free(env);
 	free(data);
