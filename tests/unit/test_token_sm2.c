@@ -27,6 +27,7 @@
 #include "hostproc.h"
 #include "sign.h"
 #include "softhsm.h"
+#include "token.h"
 
 #define PIN		"12345678"
 #define MECH_RAW	"2147516672"	/* 0x80008100 CKM_SM3_SM2: r ‖ s */
@@ -1443,6 +1444,43 @@ START_TEST(test_env_sm2_ec_typed_key)
 }
 END_TEST
 
+/* pkcs11.sm2DecryptMechanism takes a mechanism number (0 included) and
+ * nothing else; a bad one names itself (the file is then ignored). */
+START_TEST(test_env_config_validation)
+{
+	static const char *const good[] = { "0", "2147516928", "2147516929",
+	    "4294967295" };
+	static const char *const bad[] = { "-1", "4294967296", "1.5",
+	    "\"0x80008201\"", "true", "null" };
+	char json[128], why[256];
+	cJSON *v;
+	size_t i;
+
+	for (i = 0; i < UK_ARRAY_LEN(good) + UK_ARRAY_LEN(bad); i++) {
+		snprintf(json, sizeof(json), "{\"sm2DecryptMechanism\":%s}",
+		    i < UK_ARRAY_LEN(good) ? good[i] :
+		    bad[i - UK_ARRAY_LEN(good)]);
+		ck_assert_ptr_nonnull(v = cJSON_Parse(json));
+		why[0] = '\0';
+		if (i < UK_ARRAY_LEN(good))
+			ck_assert_msg(uk_token_validate_config(v, why,
+			    sizeof(why)) == 0, "%s: %s", json, why);
+		else {
+			ck_assert_int_eq(uk_token_validate_config(v, why,
+			    sizeof(why)), UK_ERR_CONFIG);
+			ck_assert_ptr_nonnull(strstr(why,
+			    "'pkcs11.sm2DecryptMechanism'"));
+		}
+		cJSON_Delete(v);
+	}
+	ck_assert_ptr_nonnull(v = cJSON_Parse("{\"sm2Decrypt\":1}"));
+	ck_assert_int_eq(uk_token_validate_config(v, why, sizeof(why)),
+	    UK_ERR_CONFIG);
+	ck_assert_ptr_nonnull(strstr(why, "sm2DecryptMechanism)"));
+	cJSON_Delete(v);
+}
+END_TEST
+
 static Suite *
 token_sm2_suite(void)
 {
@@ -1484,6 +1522,7 @@ token_sm2_suite(void)
 	tc = tcase_create("lib");
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, test_env_sm2_ec_typed_key);
+	tcase_add_test(tc, test_env_config_validation);
 	suite_add_tcase(s, tc);
 	return s;
 }
