@@ -500,7 +500,8 @@ uk_sm2_env_content(PKCS7 *p7, const unsigned char *key, size_t keylen,
 	}
 	X509_ALGOR_get0(&oid, &ptype, &pval, ec->algorithm);
 	if (OBJ_obj2nid(oid) != NID_sm4_cbc) {
-		setwhy(why, whylen, "the content is not encrypted with SM4-CBC");
+		setwhy(why, whylen, "the content is not encrypted with "
+		    "SM4-CBC");
 		return UK_ERR_ENVELOPE;
 	}
 	iv = pval;

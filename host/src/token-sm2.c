@@ -229,8 +229,9 @@ tk_decrypt_env_sm2(struct uk_ctx *ctx, const char *token, const char *idhex,
 		r = tk_key_decrypt(st, t, k, &mech, ek, eklen, key, &keylen);
 	if (r != 0) {
 		if (r == UK_ERR_MECHANISM)
-			snprintf(why, whylen, "the token refused SM2 decryption "
-			    "with mechanism 0x%lx (pkcs11.sm2DecryptMechanism)",
+			snprintf(why, whylen, "the token refused SM2 "
+			    "decryption with mechanism 0x%lx "
+			    "(pkcs11.sm2DecryptMechanism)",
 			    (unsigned long)st->sm2_dec_mech);
 		else if (r == UK_ERR_ASYMMETRIC) {
 			/* as OpenSSL's CMS reports an RSA key that does not

@@ -980,8 +980,8 @@ pattern(size_t len)
 }
 
 static const size_t env_sizes[] = { 0, 1, 15, 16, 17, 1000, 100 * 1024 };
-static const char env_text[] = "上海测试有限公司：数字信封 SM2/SM4 测试，"
-    "法人一证通。";
+static const char env_text[] = "上海测试有限公司：数字信封 "
+    "SM2/SM4 测试，法人一证通。";
 
 /* Sealing to the SM2 certificate: the openssl command opens every
  * envelope with the token's key file. */
