@@ -364,13 +364,14 @@ se_digest(struct se_call *sc)
  */
 static int
 open_envelope(struct se_call *sc, const char *token, const unsigned char *der,
-    size_t len, unsigned char **outp, size_t *outlenp)
+    size_t len, unsigned char **outp, size_t *outlenp, char *why,
+    size_t whylen)
 {
 	cJSON *certs = NULL, *c, *id, *haskey;
 	int r;
 
 	if ((r = uk_token_decrypt_cms(sc->call->ctx, token, NULL, der, len,
-	    outp, outlenp)) == 0 || r == UK_ERR_TOKEN_REMOVED ||
+	    outp, outlenp, why, whylen)) == 0 || r == UK_ERR_TOKEN_REMOVED ||
 	    uk_token_cert_list(sc->call->ctx, token, &certs) != 0)
 		return r;
 	cJSON_ArrayForEach(c, certs) {
@@ -379,7 +380,8 @@ open_envelope(struct se_call *sc, const char *token, const unsigned char *der,
 		if (!cJSON_IsString(id) || !cJSON_IsTrue(haskey))
 			continue;
 		if ((r = uk_token_decrypt_cms(sc->call->ctx, token,
-		    id->valuestring, der, len, outp, outlenp)) == 0)
+		    id->valuestring, der, len, outp, outlenp, why,
+		    whylen)) == 0)
 			break;
 	}
 	cJSON_Delete(certs);
@@ -400,6 +402,7 @@ se_envelope(struct se_call *sc)
 	unsigned char *out = NULL, *der = NULL;
 	const char *token;
 	size_t len, outlen = 0, derlen;
+	char why[UK_DETAIL_MAX];
 	long type;
 	int r;
 
@@ -422,10 +425,12 @@ se_envelope(struct se_call *sc)
 	    &derlen) != 0)
 		return uk_call_fail(sc->call, UK_ERR_ENVELOPE,
 		    "envelope is not base64");
-	r = open_envelope(sc, token, der, derlen, &out, &outlen);
+	r = open_envelope(sc, token, der, derlen, &out, &outlen, why,
+	    sizeof(why));
 	free(der);
 	if (r != 0)
-		return uk_call_fail(sc->call, r, "cannot open the envelope");
+		return uk_call_fail(sc->call, r, "cannot open the envelope%s%s",
+		    why[0] != '\0' ? ": " : "", why);
 	if (uk_utf8_valid((const char *)out, outlen) == 0 &&
 	    memchr(out, '\0', outlen) == NULL) {
 		char *text = malloc(outlen + 1);
@@ -450,7 +455,8 @@ se_envelope_ex(struct se_call *sc)
 	const char *alg;
 	int r;
 
-	/* The algorithm argument is accepted; AES-256 is always used. */
+	/* The algorithm argument is accepted; the certificate's key type
+	 * decides: AES-256 for RSA/EC, SM4 for SM2. */
 	if ((r = se_str(sc, 3, SE_ALG_MAX, &alg)) != 0)
 		return r;
 	return se_envelope(sc);

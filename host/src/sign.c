@@ -11,6 +11,7 @@
 
 #include <openssl/bio.h>
 #include <openssl/cms.h>
+#include <openssl/core_names.h>
 #include <openssl/ec.h>
 #include <openssl/err.h>
 #include <openssl/evp.h>
@@ -378,8 +379,18 @@ verify_rsa_recover(EVP_PKEY *pk, enum uk_hash h, const unsigned char *md,
 int
 uk_pkey_is_sm2(EVP_PKEY *pk)
 {
-	return pk != NULL && (EVP_PKEY_get_base_id(pk) == EVP_PKEY_SM2 ||
-	    EVP_PKEY_is_a(pk, "SM2"));
+	char group[32];
+
+	if (pk == NULL)
+		return 0;
+	if (EVP_PKEY_get_base_id(pk) == EVP_PKEY_SM2 ||
+	    EVP_PKEY_is_a(pk, "SM2"))
+		return 1;
+	/* OpenSSL 3 may also report an SM2 certificate's key as an EC key
+	 * whose group is SM2. */
+	return EVP_PKEY_is_a(pk, "EC") && EVP_PKEY_get_utf8_string_param(pk,
+	    OSSL_PKEY_PARAM_GROUP_NAME, group, sizeof(group), NULL) == 1 &&
+	    OBJ_txt2nid(group) == NID_sm2;
 }
 
 int
@@ -540,6 +551,10 @@ uk_envelope(X509 *cert, const unsigned char *data, size_t len,
 
 	*outp = NULL;
 	*outlenp = 0;
+	/* OpenSSL's CMS would pick ECDH key agreement for an SM2 key, which
+	 * SM2 tokens do not do: SM2 key transport is written by hand. */
+	if (uk_pkey_is_sm2(X509_get0_pubkey(cert)))
+		return uk_envelope_sm2(cert, data, len, outp, outlenp);
 	ERR_clear_error();
 	if ((certs = sk_X509_new_null()) == NULL ||
 	    sk_X509_push(certs, cert) <= 0 ||

@@ -18,6 +18,7 @@
 
 #include <openssl/cms.h>
 #include <openssl/evp.h>
+#include <openssl/pkcs7.h>
 #include <openssl/x509.h>
 
 #include "cms_attach.h"
@@ -45,7 +46,8 @@ enum uk_sig_scheme {
 /* The signer ID of GM/T 0009 when none is agreed. */
 #define UK_SM2_DEFAULT_ID	"1234567812345678"
 
-/* 1 when pk is an SM2 key (SM2 curve). */
+/* 1 when pk is an SM2 key: OpenSSL's SM2 type, or an EC key on the SM2
+ * curve. */
 int uk_pkey_is_sm2(EVP_PKEY *pk);
 
 /* "sha1", "sha256", "sha384", "sha512", "sm3" → enum; NONE when unknown. */
@@ -115,10 +117,49 @@ int uk_cms_attrs_der(CMS_SignerInfo *si, unsigned char **derp,
 int uk_cms_is_sm2(CMS_ContentInfo *cms);
 int uk_verify_cms_sm2(CMS_ContentInfo *cms, BIO *dcont, BIO *out) UK_WUR;
 
-/* PKCS#7/CMS EnvelopedData (DER, AES-256-CBC, RSA key transport or
- * ECDH for EC certificates) of data for cert.  *outp malloc'd. */
+/* PKCS#7/CMS EnvelopedData (DER) of data for cert: AES-256-CBC with RSA
+ * key transport, or ECDH for EC certificates (OpenSSL's CMS); for SM2
+ * certificates SM4-CBC with SM2 key transport (uk_envelope_sm2).
+ * *outp malloc'd. */
 int uk_envelope(X509 *cert, const unsigned char *data, size_t len,
     unsigned char **outp, size_t *outlenp) UK_WUR;
+
+/*
+ * SM2 envelopes (envelope-sm2.c; host/doc/token.md, "SM2 envelopes"):
+ * PKCS#7 EnvelopedData, one KeyTransRecipientInfo (issuer and serial of
+ * cert, SM2 encryption 1.2.156.10197.1.301.3 of a fresh SM4 key, GM/T
+ * 0009 DER), content SM4-CBC (IV in the parameters, PKCS#7 padding).
+ * cert's key must be SM2 (uk_pkey_is_sm2).  *outp malloc'd.  Errors:
+ * ENVELOPE, RANDOM, MESSAGE_TOO_LARGE, ALLOC_FAIL.
+ */
+int uk_envelope_sm2(X509 *cert, const unsigned char *data, size_t len,
+    unsigned char **outp, size_t *outlenp) UK_WUR;
+
+/*
+ * Opening an SM2 envelope, in steps, so that the key transport can run
+ * on a token (token-sm2.c).  Errors are ENVELOPE (ALLOC_FAIL, MECHANISM
+ * when OpenSSL lacks SM4) with a detail in why (whylen bytes; may be
+ * NULL), never a secret.
+ * uk_sm2_env_parse: *p7p (PKCS7_free) from DER or BER, exactly len bytes,
+ *   an EnvelopedData.
+ * uk_sm2_env_key: the encryptedKey of cert's recipient (issuer and
+ *   serial; SM2 key transport: 1.2.156.10197.1.301.3, .301 or GmSSL's
+ *   .301.2, parameters absent or NULL); *ekp points into p7.
+ * uk_sm2_env_content: SM4-CBC decryption with the recovered key, which
+ *   must be 16 bytes; the padding is checked strictly.  *outp malloc'd,
+ *   the caller wipes it (uk_freezero).
+ * uk_sm2_cipher_raw: GM/T 0009 DER SM2Cipher → C1 ‖ C3 ‖ C2 with C1 =
+ *   04 ‖ x ‖ y (32-byte coordinates), for vendor mechanisms that take the
+ *   raw form.  *rawp malloc'd.
+ */
+int uk_sm2_env_parse(const unsigned char *der, size_t len, PKCS7 **p7p,
+    char *why, size_t whylen) UK_WUR;
+int uk_sm2_env_key(PKCS7 *p7, X509 *cert, const unsigned char **ekp,
+    size_t *eklenp, char *why, size_t whylen) UK_WUR;
+int uk_sm2_env_content(PKCS7 *p7, const unsigned char *key, size_t keylen,
+    unsigned char **outp, size_t *outlenp, char *why, size_t whylen) UK_WUR;
+int uk_sm2_cipher_raw(const unsigned char *der, size_t len,
+    unsigned char **rawp, size_t *rawlenp) UK_WUR;
 
 /*
  * CMS SignedData (DER) of data with an existing private key (token or

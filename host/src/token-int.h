@@ -23,6 +23,14 @@
 #define TK_MAX_KEYS	8	/* cached key handles per token */
 #define TK_ID_MAX	64	/* CKA_ID bytes */
 
+/*
+ * Vendor SM2 decryption mechanisms (CKM_SM2 = CKM_VENDOR_DEFINED + 0x8000
+ * family, like the signing ones; host/doc/config.md): the ciphertext
+ * goes in as C1 ‖ C3 ‖ C2 with C1 = 04 ‖ x ‖ y, or as GM/T 0009 DER.
+ */
+#define TK_CKM_SM2_RAW		0x80008200UL	/* CKM_SM2_RAW */
+#define TK_CKM_SM2_CIPHER_DER	0x80008201UL	/* CKM_SM2_CIPHER_DER */
+
 struct tk_module {
 	char path[PATH_MAX];
 	void *dl;
@@ -65,6 +73,7 @@ struct uk_token_state {
 	struct tk_token toks[TK_MAX_TOKENS];
 	int64_t idle_seconds;
 	CK_MECHANISM_TYPE sm2_mech;	/* 0: none configured */
+	CK_MECHANISM_TYPE sm2_dec_mech;	/* 0: SM2 decryption turned off */
 };
 
 /* token.c */
@@ -91,12 +100,29 @@ int tk_find_key(struct uk_token_state *st, struct tk_token *t,
     const unsigned char *id, size_t idlen, struct tk_key **keyp) UK_WUR;
 int tk_id_from_hex(const char *hex, unsigned char *id, size_t *idlenp)
     UK_WUR;
+/* The key paired with certificate idhex (NULL: the signing certificate)
+ * on token, once a login is there (NOT_LOGGED_IN otherwise). */
+int tk_resolve_key(struct uk_ctx *ctx, const char *token, const char *idhex,
+    struct tk_token **tp, struct tk_key **kp) UK_WUR;
+/* C_DecryptInit + C_Decrypt of in with k; *outlenp: the room in out,
+ * then the plaintext's length.  CKR mapped by tk_fail (default
+ * ASYMMETRIC). */
+int tk_key_decrypt(struct uk_token_state *st, struct tk_token *t,
+    struct tk_key *k, CK_MECHANISM *mech, const unsigned char *in,
+    size_t inlen, unsigned char *out, size_t *outlenp) UK_WUR;
 
 /* token-sm2.c: uk_token_sign_cms for an SM2 certificate (cert borrowed;
  * idhex: its CKA_ID).  SM3 always.  *cmsp malloc'd. */
 int tk_sign_cms_sm2(struct uk_ctx *ctx, const char *token,
     const char *idhex, X509 *cert, const unsigned char *data, size_t len,
     int detached, unsigned char **cmsp, size_t *cmslenp) UK_WUR;
+/* token-sm2.c: uk_token_decrypt_cms for an SM2 certificate: the token
+ * decrypts the content key through pkcs11.sm2DecryptMechanism, the
+ * content is decrypted in software (envelope-sm2.c).  *outp malloc'd. */
+int tk_decrypt_env_sm2(struct uk_ctx *ctx, const char *token,
+    const char *idhex, X509 *cert, const unsigned char *der, size_t len,
+    unsigned char **outp, size_t *outlenp, char *why, size_t whylen)
+    UK_WUR;
 
 /* token.c: the module's hooks */
 void tk_tick(struct uk_ctx *ctx, time_t now);

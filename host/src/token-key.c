@@ -10,6 +10,7 @@
 #include <sys/types.h>
 
 #include <ctype.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -300,9 +301,17 @@ key_op(struct uk_token_state *st, struct tk_token *t, struct tk_key *k,
 	return 0;
 }
 
+int
+tk_key_decrypt(struct uk_token_state *st, struct tk_token *t,
+    struct tk_key *k, CK_MECHANISM *mech, const unsigned char *in,
+    size_t inlen, unsigned char *out, size_t *outlenp)
+{
+	return key_op(st, t, k, mech, 1, in, inlen, out, outlenp);
+}
+
 /* Resolves token + id (NULL: the signing certificate's) to a key. */
-static int
-resolve_key(struct uk_ctx *ctx, const char *token, const char *cert_id,
+int
+tk_resolve_key(struct uk_ctx *ctx, const char *token, const char *cert_id,
     struct tk_token **tp, struct tk_key **kp)
 {
 	unsigned char id[TK_ID_MAX], *der = NULL;
@@ -476,7 +485,7 @@ uk_token_sign(struct uk_ctx *ctx, const struct uk_sign_req *req,
 
 	*sigp = NULL;
 	*siglenp = 0;
-	if ((r = resolve_key(ctx, req->token, req->cert_id, &t, &k)) != 0)
+	if ((r = tk_resolve_key(ctx, req->token, req->cert_id, &t, &k)) != 0)
 		return r;
 	scheme = auto_scheme(k, req->scheme);
 	rsa = scheme == UK_SCHEME_PKCS1 || scheme == UK_SCHEME_PSS;
@@ -608,7 +617,7 @@ ref_op(struct tk_keyref *ref, CK_MECHANISM_TYPE m, int decrypt,
 
 	if (ref == NULL)
 		return UK_ERR_INTERNAL;
-	if ((r = resolve_key(ref->ctx, ref->token, ref->id, &t, &k)) != 0)
+	if ((r = tk_resolve_key(ref->ctx, ref->token, ref->id, &t, &k)) != 0)
 		return r;
 	return key_op(ref->ctx->token, t, k, &mech, decrypt, in, inlen, out,
 	    outlenp);
@@ -710,7 +719,7 @@ ec_compute_key(unsigned char **psec, size_t *pseclen, const EC_POINT *pub,
 
 	*psec = NULL;
 	*pseclen = 0;
-	if (ref == NULL || resolve_key(ref->ctx, ref->token, ref->id, &t,
+	if (ref == NULL || tk_resolve_key(ref->ctx, ref->token, ref->id, &t,
 	    &k) != 0)
 		return 0;
 	if ((plen = EC_POINT_point2buf(EC_KEY_get0_group(ec), pub,
@@ -849,7 +858,7 @@ token_pkey_for(struct uk_ctx *ctx, const char *token, const char *idhex,
 	if (pub == NULL)
 		return UK_ERR_CERT_FORMAT;
 	/* The key must exist and a login must be there now. */
-	if ((r = resolve_key(ctx, token, idhex, &t, &k)) != 0)
+	if ((r = tk_resolve_key(ctx, token, idhex, &t, &k)) != 0)
 		return r;
 	if ((r = methods_init()) != 0)
 		return r;
@@ -862,8 +871,8 @@ token_pkey_for(struct uk_ctx *ctx, const char *token, const char *idhex,
 		return pkey_rsa(pub, ref, pkeyp);
 	/* SM2 keys: no EVP_PKEY (OpenSSL's SM2 is a provider that
 	 * computes Z itself; the vendor mechanism wants the message).
-	 * sign.cms builds SM2 CMS by hand (token-sm2.c); envelopes to SM2
-	 * keys are not supported. */
+	 * sign.cms builds SM2 CMS by hand, SM2 envelopes are opened with
+	 * the vendor decryption mechanism (token-sm2.c). */
 	if (k->type == CKK_EC && !k->sm2 && !uk_pkey_is_sm2(pub) &&
 	    EVP_PKEY_get_base_id(pub) == EVP_PKEY_EC)
 		return pkey_ec(pub, ref, pkeyp);
@@ -957,7 +966,7 @@ uk_token_sign_cms(struct uk_ctx *ctx, const char *token, const char *cert_id,
 int
 uk_token_decrypt_cms(struct uk_ctx *ctx, const char *token,
     const char *cert_id, const unsigned char *der, size_t len,
-    unsigned char **outp, size_t *outlenp)
+    unsigned char **outp, size_t *outlenp, char *why, size_t whylen)
 {
 	CMS_ContentInfo *cms = NULL;
 	BIO *in = NULL, *out = NULL;
@@ -969,9 +978,22 @@ uk_token_decrypt_cms(struct uk_ctx *ctx, const char *token,
 
 	*outp = NULL;
 	*outlenp = 0;
-	if ((r = uk_token_find_cert(ctx, token, cert_id, &cert, &idhex)) != 0 ||
-	    (r = token_pkey_for(ctx, token, idhex, cert, &pk)) != 0)
+	if (whylen > 0)
+		why[0] = '\0';
+	if ((r = uk_token_find_cert(ctx, token, cert_id, &cert, &idhex)) != 0)
 		goto out;
+	/* OpenSSL's CMS has no SM2 key transport (sign.c, uk_envelope) */
+	if (uk_pkey_is_sm2(X509_get0_pubkey(cert))) {
+		r = tk_decrypt_env_sm2(ctx, token, idhex, cert, der, len, outp,
+		    outlenp, why, whylen);
+		goto out;
+	}
+	if ((r = token_pkey_for(ctx, token, idhex, cert, &pk)) != 0)
+		goto out;
+	if (len > INT_MAX) {
+		r = UK_ERR_MESSAGE_TOO_LARGE;
+		goto out;
+	}
 	r = UK_ERR_ALLOC_FAIL;
 	if ((in = BIO_new_mem_buf(der, (int)len)) == NULL ||
 	    (out = BIO_new(BIO_s_mem())) == NULL)
@@ -980,8 +1002,11 @@ uk_token_decrypt_cms(struct uk_ctx *ctx, const char *token,
 	ERR_clear_error();
 	if ((cms = d2i_CMS_bio(in, NULL)) == NULL ||
 	    CMS_decrypt(cms, pk, cert, NULL, out, CMS_BINARY) != 1) {
-		uk_debug("CMS_decrypt: %s",
-		    ERR_reason_error_string(ERR_peek_last_error()));
+		const char *e = ERR_reason_error_string(ERR_peek_last_error());
+
+		uk_debug("CMS_decrypt: %s", e);
+		snprintf(why, whylen, "%s", cms == NULL ? "not a CMS/PKCS#7 "
+		    "structure" : e != NULL ? e : "CMS_decrypt failed");
 		goto out;
 	}
 	BIO_get_mem_ptr(out, &bm);

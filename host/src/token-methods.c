@@ -533,6 +533,7 @@ m_crypto_decrypt(struct uk_call *call)
 	const unsigned char *in = NULL;
 	unsigned char *out = NULL;
 	size_t inlen = 0, outlen = 0;
+	char why[UK_DETAIL_MAX];
 	int r;
 
 	if (only(call, allowed) != 0 || get_token(call, 1, &token) != 0 ||
@@ -541,9 +542,10 @@ m_crypto_decrypt(struct uk_call *call)
 	    &inlen, WHY) != 0)
 		return uk_call_bad_param(call);
 	r = uk_token_decrypt_cms(call->ctx, token, cert_id, in, inlen, &out,
-	    &outlen);
-	if (r == 0)
-		r = add_b64(call, "data", out, outlen);
+	    &outlen, why, sizeof(why));
+	if (r != 0)
+		return uk_call_fail(call, r, "%s", why);
+	r = add_b64(call, "data", out, outlen);
 	uk_freezero(out, outlen);
 	return r;
 }

@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* Copyright (c) 2026 UKeyLink authors */
 /*
- * CMS/PKCS#7 SignedData with an SM2 token key (token.h, uk_token_sign_cms;
- * choices explained in host/doc/token.md, "SM2").
+ * CMS/PKCS#7 with an SM2 token key: SignedData (token.h,
+ * uk_token_sign_cms) and the opening of EnvelopedData
+ * (uk_token_decrypt_cms); choices explained in host/doc/token.md, "SM2"
+ * and "SM2 envelopes".
  *
  * OpenSSL 3.0 cannot sign CMS with SM2 at all (CMS_sign leaves the
  * SignerInfo's signatureAlgorithm empty and the encoding fails), and an
@@ -14,12 +16,19 @@
  * contentType, signingTime, messageDigest = SM3(content); the token's
  * vendor mechanism signs the DER SET OF those attributes; signature and
  * signatureAlgorithm (SM2-with-SM3) are set by hand.
+ *
+ * Envelopes: OpenSSL's CMS knows no SM2 key transport either.  The token
+ * decrypts the recipient's encryptedKey with the vendor mechanism
+ * pkcs11.sm2DecryptMechanism (GM/T 0009 DER in, or C1 ‖ C3 ‖ C2 for
+ * CKM_SM2_RAW), and the content is decrypted in software
+ * (envelope-sm2.c).
  */
 #include "uk_setup.h"
 
 #include <sys/types.h>
 
 #include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -28,6 +37,7 @@
 #include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/objects.h>
+#include <openssl/pkcs7.h>
 #include <openssl/x509.h>
 
 #include "err.h"
@@ -36,6 +46,12 @@
 #include "sign.h"
 #include "token-int.h"
 #include "token.h"
+#include "wipe.h"
+
+/* Room for the content key the token returns: 16 bytes are expected,
+ * anything up to this is read and refused by its length. */
+#define TK_SM2_KEY_MAX	64
+#define TK_SM2_OVERHEAD	(1 + 64 + 32)	/* C1 = 04 ‖ x ‖ y, C3 = SM3 */
 
 /* contentType, signingTime, messageDigest = SM3(data). */
 static int
@@ -161,5 +177,75 @@ tk_sign_cms_sm2(struct uk_ctx *ctx, const char *token, const char *idhex,
  out:
 	free(out);
 	CMS_ContentInfo_free(cms);
+	return r;
+}
+
+int
+tk_decrypt_env_sm2(struct uk_ctx *ctx, const char *token, const char *idhex,
+    X509 *cert, const unsigned char *der, size_t len, unsigned char **outp,
+    size_t *outlenp, char *why, size_t whylen)
+{
+	struct uk_token_state *st;
+	struct tk_token *t;
+	struct tk_key *k;
+	CK_MECHANISM mech = { 0, NULL, 0 };
+	PKCS7 *p7 = NULL;
+	const unsigned char *ek;
+	unsigned char key[TK_SM2_KEY_MAX], *raw = NULL;
+	size_t eklen, keylen = sizeof(key), rawlen = 0;
+	int r;
+
+	*outp = NULL;
+	*outlenp = 0;
+	/* The key and a login first, as for RSA: NOT_LOGGED_IN comes
+	 * before anything about the envelope. */
+	if ((r = tk_resolve_key(ctx, token, idhex, &t, &k)) != 0)
+		return r;
+	st = ctx->token;
+	if (st->sm2_dec_mech == 0 || !k->sm2) {
+		snprintf(why, whylen, "%s", !k->sm2 ? "the token key is not "
+		    "an SM2 key" : "SM2 decryption is turned off "
+		    "(pkcs11.sm2DecryptMechanism 0)");
+		return UK_ERR_MECHANISM;
+	}
+	if ((r = uk_sm2_env_parse(der, len, &p7, why, whylen)) != 0 ||
+	    (r = uk_sm2_env_key(p7, cert, &ek, &eklen, why, whylen)) != 0)
+		goto out;
+	/* The raw form is also the check of the DER: a content key is 16
+	 * bytes, so a C2 beyond the buffer is refused here. */
+	if ((r = uk_sm2_cipher_raw(ek, eklen, &raw, &rawlen)) != 0 ||
+	    rawlen > TK_SM2_OVERHEAD + TK_SM2_KEY_MAX) {
+		if (r != UK_ERR_ALLOC_FAIL) {
+			snprintf(why, whylen, "the encrypted key is not a GM/T "
+			    "0009 SM2 ciphertext of a content key");
+			r = UK_ERR_ENVELOPE;
+		}
+		goto out;
+	}
+	mech.mechanism = st->sm2_dec_mech;
+	if (st->sm2_dec_mech == TK_CKM_SM2_RAW)
+		r = tk_key_decrypt(st, t, k, &mech, raw, rawlen, key, &keylen);
+	else
+		r = tk_key_decrypt(st, t, k, &mech, ek, eklen, key, &keylen);
+	if (r != 0) {
+		if (r == UK_ERR_MECHANISM)
+			snprintf(why, whylen, "the token refused SM2 "
+			    "decryption with mechanism 0x%lx "
+			    "(pkcs11.sm2DecryptMechanism)",
+			    (unsigned long)st->sm2_dec_mech);
+		else if (r == UK_ERR_ASYMMETRIC) {
+			/* as OpenSSL's CMS reports an RSA key that does not
+			 * decrypt: the envelope is not for this key */
+			snprintf(why, whylen, "the token could not decrypt the "
+			    "content key (altered, or for another key)");
+			r = UK_ERR_ENVELOPE;
+		}
+		goto out;
+	}
+	r = uk_sm2_env_content(p7, key, keylen, outp, outlenp, why, whylen);
+ out:
+	uk_wipe(key, sizeof(key));
+	free(raw);
+	PKCS7_free(p7);
 	return r;
 }

@@ -169,18 +169,20 @@ uk_token_validate_config(const cJSON *v, char *why, size_t whylen)
 				if (!cJSON_IsString(e) ||
 				    !path_ok(e->valuestring))
 					goto badmods;
-		} else if (strcmp(m->string, "sm2Mechanism") == 0) {
+		} else if (strcmp(m->string, "sm2Mechanism") == 0 ||
+		    strcmp(m->string, "sm2DecryptMechanism") == 0) {
 			if (!cJSON_IsNumber(m) || m->valuedouble < 0 ||
 			    m->valuedouble > 4294967295.0 ||
 			    m->valuedouble !=
 			    (double)(uint64_t)m->valuedouble) {
-				snprintf(why, whylen, "'pkcs11.sm2Mechanism': "
-				    "must be a PKCS#11 mechanism number");
+				snprintf(why, whylen, "'pkcs11.%s': must be a "
+				    "PKCS#11 mechanism number", m->string);
 				return UK_ERR_CONFIG;
 			}
 		} else {
 			snprintf(why, whylen, "'pkcs11.%.40s': unknown member "
-			    "(modules, sm2Mechanism)", m->string);
+			    "(modules, sm2Mechanism, sm2DecryptMechanism)",
+			    m->string);
 			return UK_ERR_CONFIG;
 		}
 	}
@@ -205,6 +207,11 @@ configure(struct uk_ctx *ctx, struct uk_token_state *st)
 	mech = cJSON_GetObjectItemCaseSensitive(sec, "sm2Mechanism");
 	if (cJSON_IsNumber(mech))
 		st->sm2_mech = (CK_MECHANISM_TYPE)mech->valuedouble;
+	/* SM2 decryption has a default: the DER-input mechanism of the
+	 * vendor family whose signing numbers sm2Mechanism takes. */
+	mech = cJSON_GetObjectItemCaseSensitive(sec, "sm2DecryptMechanism");
+	st->sm2_dec_mech = cJSON_IsNumber(mech) ?
+	    (CK_MECHANISM_TYPE)mech->valuedouble : TK_CKM_SM2_CIPHER_DER;
 	if (cJSON_IsArray(mods)) {
 		cJSON_ArrayForEach(e, mods)
 			if (cJSON_IsString(e) &&

@@ -207,12 +207,21 @@ int uk_token_sign_cms_parts(struct uk_ctx *ctx, const char *token,
     int detached, enum uk_hash hash, int hash_strict,
     struct uk_cms_parts *parts) UK_WUR;
 
-/* Decrypts a CMS/PKCS#7 EnvelopedData (DER) addressed to cert_id's
- * certificate with its token key.  *outp malloc'd; the caller wipes it
- * with uk_freezero(*outp, *outlenp).  ENVELOPE on failure. */
+/*
+ * Decrypts a CMS/PKCS#7 EnvelopedData (DER) addressed to cert_id's
+ * certificate with its token key: OpenSSL's CMS with the token-backed
+ * EVP_PKEY, or for an SM2 certificate the vendor decryption mechanism
+ * pkcs11.sm2DecryptMechanism on the content key and SM4-CBC in software
+ * (host/doc/token.md, "SM2 envelopes").  *outp malloc'd; the caller
+ * wipes it with uk_freezero(*outp, *outlenp).  ENVELOPE on failure (not
+ * addressed to that certificate, altered, not an envelope), also
+ * NOT_LOGGED_IN, CERT_NOT_FOUND, TOKEN_REMOVED, MECHANISM (SM2: no or an
+ * unsupported mechanism).  why (whylen bytes): a detail, never secret.
+ */
 int uk_token_decrypt_cms(struct uk_ctx *ctx, const char *token,
     const char *cert_id, const unsigned char *der, size_t len,
-    unsigned char **outp, size_t *outlenp) UK_WUR;
+    unsigned char **outp, size_t *outlenp, char *why, size_t whylen)
+    UK_WUR;
 
 /* len random bytes from the token (token NULL: OpenSSL's RAND). */
 int uk_token_random(struct uk_ctx *ctx, const char *token,

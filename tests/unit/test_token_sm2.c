@@ -18,11 +18,16 @@
 
 #include <check.h>
 #include <cjson/cJSON.h>
+#include <openssl/evp.h>
+#include <openssl/pem.h>
+#include <openssl/x509.h>
 
 #include "err.h"
 #include "hostcall.h"
 #include "hostproc.h"
+#include "sign.h"
 #include "softhsm.h"
+#include "token.h"
 
 #define PIN		"12345678"
 #define MECH_RAW	"2147516672"	/* 0x80008100 CKM_SM3_SM2: r ‖ s */
@@ -45,12 +50,31 @@ static const char msg_b64[] =
 #define okf(...)	uk_hc_call(&hp, UK_HC_RESULT, __VA_ARGS__)
 #define errf(code, ...)	uk_hc_call(&hp, code, __VA_ARGS__)
 
-/* se.call; args is a JSON array body. */
+/* A call whose params do not fit vcall's buffer (big data). */
+static cJSON *
+bigcall(const char *method, const char *params)
+{
+	cJSON *resp = uk_hostproc_call(&hp, next_id++, method, params,
+	    UK_TEST_ORIGIN);
+
+	ck_assert_msg(resp != NULL, "no response to %s", method);
+	return resp;
+}
+
+/* se.call; args is a JSON array body (any size). */
 static cJSON *
 se(const char *method, const char *args)
 {
-	return callf("se.call", "{\"method\":\"%s\",\"args\":[%s]}", method,
+	size_t n = strlen(method) + strlen(args) + 64;
+	char *params = malloc(n);
+	cJSON *resp;
+
+	ck_assert_ptr_nonnull(params);
+	snprintf(params, n, "{\"method\":\"%s\",\"args\":[%s]}", method,
 	    args);
+	resp = bigcall("se.call", params);
+	free(params);
+	return resp;
 }
 
 static const char *
@@ -839,6 +863,580 @@ START_TEST(test_pinpad_se)
 }
 END_TEST
 
+/* --- SM2 envelopes -------------------------------------------------- */
+
+/* Base64 DER of a PEM certificate (malloc'd). */
+static char *
+pem_cert_b64(const char *pem)
+{
+	char path[160], *s;
+
+	snprintf(path, sizeof(path), "%s/c.der", work);
+	ck_assert_int_eq(uk_test_sh("openssl x509 -in %s -outform DER "
+	    "-out %s", pem, path), 0);
+	s = uk_test_file_b64(path);
+	ck_assert_ptr_nonnull(s);
+	return s;
+}
+
+/* Writes data to work/name; returns its base64 (malloc'd). */
+static char *
+work_data(const char *name, const void *data, size_t len)
+{
+	char path[160], *s;
+
+	snprintf(path, sizeof(path), "%s/%s", work, name);
+	ck_assert_int_eq(uk_test_write_file(path, data, len), 0);
+	s = uk_test_file_b64(path);
+	ck_assert_ptr_nonnull(s);
+	return s;
+}
+
+/* crypto.envelope of data (base64) to the certificate (base64); the
+ * envelope's base64 (malloc'd), its DER saved as work/env.der. */
+static char *
+envelope_b64(const char *cert, const char *data)
+{
+	size_t n = strlen(cert) + strlen(data) + 64;
+	char *params = malloc(n), *env;
+	cJSON *resp;
+
+	ck_assert_ptr_nonnull(params);
+	snprintf(params, n, "{\"cert\":\"%s\",\"data\":\"%s\"}", cert, data);
+	resp = bigcall("crypto.envelope", params);
+	free(params);
+	env = strdup(str_of(res_of(resp), "envelope"));
+	ck_assert_ptr_nonnull(env);
+	cJSON_Delete(resp);
+	save_b64(env, "env.der");
+	return env;
+}
+
+/* The independent check of work/env.der (openssl command only) against
+ * work/<content>, for the token's SM2 key and certificate. */
+static int
+env_check(const char *content)
+{
+	return uk_test_sh("bash %s/tests/support/sm2-env-check.sh %s/env.der "
+	    "%s/%s %s/01.key %s/01.pem %s/chk", UK_TEST_SOURCE_DIR, work,
+	    work, content, tokdir, tokdir, work);
+}
+
+/* Test data of len bytes (every byte value, not a repeating block). */
+static unsigned char *
+pattern(size_t len)
+{
+	unsigned char *p = malloc(len ? len : 1);
+	size_t i;
+
+	ck_assert_ptr_nonnull(p);
+	for (i = 0; i < len; i++)
+		p[i] = (unsigned char)(i * 7 + i / 251 + 3);
+	return p;
+}
+
+static const size_t env_sizes[] = { 0, 1, 15, 16, 17, 1000, 100 * 1024 };
+static const char env_text[] = "上海测试有限公司：数字信封 "
+    "SM2/SM4 测试，法人一证通。";
+
+/* Sealing to the SM2 certificate: the openssl command opens every
+ * envelope with the token's key file. */
+START_TEST(test_env_sm2_seal)
+{
+	char path[160], *cert, *data, *env, *env2;
+	unsigned char *p;
+	size_t i;
+
+	snprintf(path, sizeof(path), "%s/01.pem", tokdir);
+	cert = pem_cert_b64(path);
+	for (i = 0; i < UK_ARRAY_LEN(env_sizes); i++) {
+		p = pattern(env_sizes[i]);
+		data = work_data("data", p, env_sizes[i]);
+		env = envelope_b64(cert, data);
+		ck_assert_msg(env_check("data") == 0, "size %zu",
+		    env_sizes[i]);
+		free(env);
+		free(data);
+		free(p);
+	}
+	data = work_data("text", env_text, strlen(env_text));
+	env = envelope_b64(cert, data);
+	ck_assert_int_eq(env_check("text"), 0);
+	/* the checker is not vacuous: other content fails */
+	write_work("other", "x");
+	ck_assert_int_ne(env_check("other"), 0);
+	/* a fresh key and IV each time */
+	env2 = envelope_b64(cert, data);
+	ck_assert_str_ne(env, env2);
+	free(env2);
+	free(env);
+	free(data);
+	free(cert);
+}
+END_TEST
+
+/* An RSA certificate still gets OpenSSL's CMS (AES-256-CBC, RSA key
+ * transport), which `openssl cms -decrypt` opens. */
+START_TEST(test_env_rsa_still_cms)
+{
+	char path[160], *cert, *data, *env;
+
+	snprintf(path, sizeof(path), "%s/leaf-rsa.pem", pki);
+	cert = pem_cert_b64(path);
+	data = work_data("text", env_text, strlen(env_text));
+	env = envelope_b64(cert, data);
+	ck_assert_int_eq(uk_test_sh("openssl asn1parse -inform DER -in "
+	    "%s/env.der >%s/env.txt && grep -q ':rsaEncryption' %s/env.txt "
+	    "&& grep -q ':aes-256-cbc' %s/env.txt && ! grep -q sm4 "
+	    "%s/env.txt", work, work, work, work, work), 0);
+	ck_assert_int_eq(uk_test_sh("openssl cms -decrypt -binary -inform DER "
+	    "-in %s/env.der -inkey %s/leaf-rsa.key -recip %s/leaf-rsa.pem "
+	    "-out %s/out && cmp %s/out %s/text", work, pki, pki, work, work,
+	    work), 0);
+	free(env);
+	free(data);
+	free(cert);
+}
+END_TEST
+
+/* crypto.decrypt of an envelope (base64) with the key of cert_id
+ * (NULL: the token's default); the response. */
+static cJSON *
+decrypt_call(const char *cert_id, const char *env)
+{
+	size_t n = strlen(env) + 256;
+	char *params = malloc(n);
+	cJSON *resp;
+
+	ck_assert_ptr_nonnull(params);
+	if (cert_id != NULL)
+		snprintf(params, n, "{\"token\":\"%s\",\"certId\":\"%s\","
+		    "\"envelope\":\"%s\"}", tok, cert_id, env);
+	else
+		snprintf(params, n, "{\"token\":\"%s\",\"envelope\":\"%s\"}",
+		    tok, env);
+	resp = bigcall("crypto.decrypt", params);
+	free(params);
+	return resp;
+}
+
+/* The envelope opens to want (base64). */
+static void
+decrypt_ok(const char *cert_id, const char *env, const char *want)
+{
+	cJSON *resp = decrypt_call(cert_id, env);
+
+	ck_assert_msg(strcmp(str_of(res_of(resp), "data"), want) == 0,
+	    "decrypted data differs");
+	cJSON_Delete(resp);
+}
+
+/* The envelope is refused with code, and the detail mentions what (when
+ * not NULL). */
+static void
+decrypt_err(int code, const char *what, const char *env)
+{
+	cJSON *resp = decrypt_call("01", env);
+	const cJSON *d;
+
+	ck_assert_msg(code_of(resp) == code, "expected %d, got %s", code,
+	    cJSON_PrintUnformatted(resp));
+	if (what != NULL) {
+		d = cJSON_GetObjectItem(cJSON_GetObjectItem(resp, "error"),
+		    "detail");
+		ck_assert_msg(cJSON_IsString(d) &&
+		    strstr(d->valuestring, what) != NULL, "detail: %s",
+		    cJSON_PrintUnformatted(resp));
+	}
+	cJSON_Delete(resp);
+}
+
+/* An envelope made by the openssl command (sm2-env-make.sh) of
+ * work/<content> to the token's SM2 certificate; its base64 (malloc'd). */
+static char *
+made_env(const char *content, const char *opts)
+{
+	char path[160], *s;
+
+	ck_assert_int_eq(uk_test_sh("bash %s/tests/support/sm2-env-make.sh "
+	    "%s/%s %s/01.pem %s/made.der %s/mk %s", UK_TEST_SOURCE_DIR, work,
+	    content, tokdir, work, work, opts), 0);
+	snprintf(path, sizeof(path), "%s/made.der", work);
+	s = uk_test_file_b64(path);
+	ck_assert_ptr_nonnull(s);
+	return s;
+}
+
+/* Sealed by the host and opened on the token, every size, with either
+ * decryption mechanism; and envelopes of the openssl command's. */
+static void
+check_open(void)
+{
+	char path[160], *cert, *data, *env;
+	unsigned char *p;
+	size_t i;
+
+	snprintf(path, sizeof(path), "%s/01.pem", tokdir);
+	cert = pem_cert_b64(path);
+	login();
+	for (i = 0; i < UK_ARRAY_LEN(env_sizes); i++) {
+		p = pattern(env_sizes[i]);
+		data = work_data("data", p, env_sizes[i]);
+		env = envelope_b64(cert, data);
+		decrypt_ok("01", env, data);
+		free(env);
+		/* made by the openssl command: DER, and BER in pieces */
+		env = made_env("data", "");
+		decrypt_ok("01", env, data);
+		free(env);
+		env = made_env("data", "--ber");
+		decrypt_ok("01", env, data);
+		free(env);
+		free(data);
+		free(p);
+	}
+	data = work_data("text", env_text, strlen(env_text));
+	env = envelope_b64(cert, data);
+	decrypt_ok("01", env, data);
+	/* without certId: the token's default certificate is the SM2 one */
+	decrypt_ok(NULL, env, data);
+	free(env);
+	/* NULL parameters and the other SM2 OIDs are read as well */
+	env = made_env("text", "--null-params");
+	decrypt_ok("01", env, data);
+	free(env);
+	env = made_env("text", "--oid 1.2.156.10197.1.301");
+	decrypt_ok("01", env, data);
+	free(env);
+	/* GmSSL 3's sm2encrypt OID */
+	env = made_env("text", "--oid 1.2.156.10197.1.301.2");
+	decrypt_ok("01", env, data);
+	free(env);
+	free(data);
+	free(cert);
+}
+
+START_TEST(test_env_sm2_open)
+{
+	check_open();
+}
+END_TEST
+
+/* The vendor mechanism that takes C1 ‖ C3 ‖ C2 instead of DER. */
+START_TEST(test_env_sm2_open_raw)
+{
+	char pk[512], *cfg;
+
+	teardown();
+	snprintf(pk, sizeof(pk), "\"modules\":[\"%s\"],\"sm2Mechanism\":"
+	    MECH_RAW ",\"sm2DecryptMechanism\":2147516928",
+	    UK_TEST_P11TEST_PATH);
+	cfg = uk_test_config(pk, NULL);
+	ck_assert_ptr_nonnull(cfg);
+	ck_assert_int_eq(uk_hostproc_start_test(&hp, cfg), 0);
+	free(cfg);
+	find_token();
+	check_open();
+}
+END_TEST
+
+/* work/<in> with its last n bytes removed (n < 0: -n bytes appended)
+ * as base64 (malloc'd). */
+static char *
+resized_b64(const char *in, long n)
+{
+	char path[160], *s;
+	unsigned char *p;
+	size_t len;
+	char *b64;
+
+	snprintf(path, sizeof(path), "%s/%s", work, in);
+	b64 = uk_test_file_b64(path);
+	ck_assert_ptr_nonnull(b64);
+	p = uk_test_b64(b64, &len);
+	free(b64);
+	ck_assert_ptr_nonnull(p);
+	p = realloc(p, len + 16);
+	ck_assert_ptr_nonnull(p);
+	if (n < 0)
+		memset(p + len, 0, (size_t)-n);
+	len = (size_t)((long)len - n);
+	snprintf(path, sizeof(path), "%s/resized", work);
+	ck_assert_int_eq(uk_test_write_file(path, p, len), 0);
+	free(p);
+	s = uk_test_file_b64(path);
+	ck_assert_ptr_nonnull(s);
+	return s;
+}
+
+/* What must be refused, each with the envelope error and a detail;
+ * never a crash (ASan build). */
+START_TEST(test_env_sm2_bad)
+{
+	char path[160], *cert, *data, *env, *bad;
+
+	snprintf(path, sizeof(path), "%s/01.pem", tokdir);
+	cert = pem_cert_b64(path);
+	data = work_data("text", env_text, strlen(env_text));
+	env = envelope_b64(cert, data);
+	/* the key first, as for RSA: no login, no opening */
+	cJSON_Delete(errf(UK_ERR_NOT_LOGGED_IN, "crypto.decrypt",
+	    "{\"token\":\"%s\",\"certId\":\"01\",\"envelope\":\"%s\"}", tok,
+	    env));
+	login();
+	decrypt_ok("01", env, data);
+	/* truncated, cut to a header, trailing bytes */
+	bad = resized_b64("env.der", 7);
+	decrypt_err(UK_ERR_ENVELOPE, "not a PKCS#7 EnvelopedData", bad);
+	free(bad);
+	bad = resized_b64("env.der", 380);
+	decrypt_err(UK_ERR_ENVELOPE, "not a PKCS#7 EnvelopedData", bad);
+	free(bad);
+	bad = resized_b64("env.der", -2);
+	decrypt_err(UK_ERR_ENVELOPE, "not a PKCS#7 EnvelopedData", bad);
+	free(bad);
+	decrypt_err(UK_ERR_ENVELOPE, NULL, "AAAA");
+	free(env);
+	/* another SM2 certificate (the CA's): the same error as an RSA
+	 * envelope that is not for the key */
+	free(cert);
+	snprintf(path, sizeof(path), "%s/sm2-ca/cert.pem", pki);
+	cert = pem_cert_b64(path);
+	env = envelope_b64(cert, data);
+	decrypt_err(UK_ERR_ENVELOPE, "not addressed to this certificate", env);
+	free(env);
+	/* an EC certificate's envelope (OpenSSL's ECDH): no SM2 recipient */
+	free(cert);
+	snprintf(path, sizeof(path), "%s/02.pem", tokdir);
+	cert = pem_cert_b64(path);
+	env = envelope_b64(cert, data);
+	decrypt_err(UK_ERR_ENVELOPE, NULL, env);
+	free(env);
+	/* the token decrypts a 15- or 17-byte content key: refused */
+	env = made_env("text", "--key-len 15");
+	decrypt_err(UK_ERR_ENVELOPE, "content key is 15 bytes", env);
+	free(env);
+	env = made_env("text", "--key-len 17");
+	decrypt_err(UK_ERR_ENVELOPE, "content key is 17 bytes", env);
+	free(env);
+	/* an altered encrypted key: SM2's C3 check on the token fails */
+	env = made_env("text", "--flip-key");
+	decrypt_err(UK_ERR_ENVELOPE, "could not decrypt the content key",
+	    env);
+	free(env);
+	/* bad padding: a wrong byte, a count of 0, a count above 16 */
+	write_work("five", "hello");
+	env = made_env("five", "--pad 0b0b0b0b0b0b0b0b0b0a0b");
+	decrypt_err(UK_ERR_ENVELOPE, "padding", env);
+	free(env);
+	env = made_env("five", "--pad 0b0b0b0b0b0b0b0b0b0b00");
+	decrypt_err(UK_ERR_ENVELOPE, "padding", env);
+	free(env);
+	env = made_env("five", "--pad 1111111111111111111111");
+	decrypt_err(UK_ERR_ENVELOPE, "padding", env);
+	free(env);
+	/* the same maker with the right padding opens (not vacuous) */
+	free(data);
+	data = work_data("five", "hello", 5);
+	env = made_env("five", "--pad 0b0b0b0b0b0b0b0b0b0b0b");
+	decrypt_ok("01", env, data);
+	free(env);
+	/* a recipient of this certificate with another key transport */
+	env = made_env("five", "--oid 1.2.840.113549.1.1.1");
+	decrypt_err(UK_ERR_ENVELOPE, "not with SM2 key transport", env);
+	free(env);
+	free(data);
+	free(cert);
+}
+END_TEST
+
+/* sm2DecryptMechanism 0 turns SM2 decryption off; a number the token
+ * does not know is the token's refusal. */
+START_TEST(test_env_sm2_mechanism_config)
+{
+	char pk[512], *cfg, *cert, *data, *env, path[160];
+	const char *mechs[] = { "0", "2147516930" };	/* 0x80008202 */
+	size_t i;
+
+	snprintf(path, sizeof(path), "%s/01.pem", tokdir);
+	cert = pem_cert_b64(path);
+	data = work_data("text", env_text, strlen(env_text));
+	env = envelope_b64(cert, data);
+	for (i = 0; i < UK_ARRAY_LEN(mechs); i++) {
+		teardown();
+		snprintf(pk, sizeof(pk), "\"modules\":[\"%s\"],"
+		    "\"sm2DecryptMechanism\":%s", UK_TEST_P11TEST_PATH,
+		    mechs[i]);
+		cfg = uk_test_config(pk, NULL);
+		ck_assert_ptr_nonnull(cfg);
+		ck_assert_int_eq(uk_hostproc_start_test(&hp, cfg), 0);
+		free(cfg);
+		find_token();
+		login();
+		decrypt_err(UK_ERR_MECHANISM, i == 0 ? "turned off" :
+		    "0x80008202", env);
+	}
+	free(env);
+	free(data);
+	free(cert);
+}
+END_TEST
+
+/* SafeEngine: ESE_Envelope (the SM2 flavour) and SEH_Envelope /
+ * SEH_EnvelopeEx, sealing (type 1) and opening (type 2). */
+START_TEST(test_env_se)
+{
+	static const char *const flavours[][2] = {
+		{ "ESE_Envelope", "" }, { "SEH_Envelope", "" },
+		{ "SEH_EnvelopeEx", ",\"SM4\"" },
+	};
+	char path[160], *cert, *args, *data, *made;
+	const char *env;
+	cJSON *r, *r2;
+	unsigned char *p;
+	size_t i, n;
+
+	snprintf(path, sizeof(path), "%s/01.pem", tokdir);
+	cert = pem_cert_b64(path);
+	n = strlen(cert) + 4096;
+	args = malloc(n + 200 * 1024);
+	ck_assert_ptr_nonnull(args);
+	cJSON_Delete(se("ESE_InitialSession", "36,\"com1\",\"" PIN "\""));
+	write_work("text", env_text);
+	for (i = 0; i < UK_ARRAY_LEN(flavours); i++) {
+		snprintf(args, n, "1,\"%s\",\"%s\"%s", env_text, cert,
+		    flavours[i][1]);
+		r = se(flavours[i][0], args);
+		env = se_value(r);
+		save_b64(env, "env.der");
+		ck_assert_int_eq(env_check("text"), 0);
+		snprintf(args, n, "2,\"%s\"%s", env, *flavours[i][1] ?
+		    ",\"\",\"SM4\"" : "");
+		r2 = se(flavours[i][0], args);
+		ck_assert_str_eq(se_value(r2), env_text);
+		cJSON_Delete(r2);
+		cJSON_Delete(r);
+	}
+	/* an envelope of the openssl command's, binary content: base64 */
+	p = pattern(100 * 1024);
+	data = work_data("data", p, 100 * 1024);
+	free(p);
+	made = made_env("data", "--ber");
+	snprintf(args, n + 200 * 1024, "2,\"%s\"", made);
+	r = se("ESE_Envelope", args);
+	ck_assert_str_eq(se_value(r), data);
+	cJSON_Delete(r);
+	free(made);
+	free(data);
+	/* not for this token: the envelope error, with the reason */
+	free(cert);
+	snprintf(path, sizeof(path), "%s/sm2-ca/cert.pem", pki);
+	cert = pem_cert_b64(path);
+	snprintf(args, n, "1,\"%s\",\"%s\"", env_text, cert);
+	r = se("ESE_Envelope", args);
+	snprintf(args, n, "2,\"%s\"", se_value(r));
+	r2 = se("ESE_Envelope", args);
+	ck_assert_int_eq(code_of(r2), UK_ERR_ENVELOPE);
+	ck_assert_ptr_nonnull(strstr(cJSON_GetObjectItem(cJSON_GetObjectItem(
+	    r2, "error"), "detail")->valuestring, "cannot open the envelope"));
+	cJSON_Delete(r2);
+	cJSON_Delete(r);
+	free(args);
+	free(cert);
+}
+END_TEST
+
+/* A certificate whose key OpenSSL reports as EC on the SM2 curve (not
+ * as an SM2 key): still SM2 key transport, which the openssl command
+ * opens.  In process: the host would re-read the certificate. */
+START_TEST(test_env_sm2_ec_typed_key)
+{
+	EVP_PKEY *pk;
+	X509 *x;
+	X509_NAME *n;
+	FILE *fp;
+	unsigned char *der = NULL;
+	size_t derlen = 0;
+	char path[160];
+
+	pk = EVP_PKEY_Q_keygen(NULL, NULL, "EC", "SM2");
+	ck_assert_ptr_nonnull(pk);
+	ck_assert(EVP_PKEY_is_a(pk, "EC") && !EVP_PKEY_is_a(pk, "SM2"));
+	x = X509_new();
+	n = X509_NAME_new();
+	ck_assert(x != NULL && n != NULL &&
+	    X509_NAME_add_entry_by_txt(n, "CN", MBSTRING_UTF8,
+	    (const unsigned char *)"EC 类型的 SM2 密钥", -1, -1, 0) == 1 &&
+	    X509_set_version(x, 2) == 1 &&
+	    ASN1_INTEGER_set(X509_get_serialNumber(x), 0x5a17) == 1 &&
+	    X509_set_issuer_name(x, n) == 1 &&
+	    X509_set_subject_name(x, n) == 1 &&
+	    X509_gmtime_adj(X509_getm_notBefore(x), 0) != NULL &&
+	    X509_gmtime_adj(X509_getm_notAfter(x), 3600) != NULL &&
+	    X509_set_pubkey(x, pk) == 1 && X509_sign(x, pk, EVP_sha256()) > 0);
+	ck_assert(EVP_PKEY_is_a(X509_get0_pubkey(x), "EC"));
+	ck_assert(uk_pkey_is_sm2(X509_get0_pubkey(x)));
+	ck_assert_int_eq(uk_envelope(x, (const unsigned char *)env_text,
+	    strlen(env_text), &der, &derlen), 0);
+	snprintf(path, sizeof(path), "%s/env.der", work);
+	ck_assert_int_eq(uk_test_write_file(path, der, derlen), 0);
+	write_work("text", env_text);
+	snprintf(path, sizeof(path), "%s/ecsm2.key", work);
+	ck_assert_ptr_nonnull(fp = fopen(path, "w"));
+	ck_assert_int_eq(PEM_write_PrivateKey(fp, pk, NULL, NULL, 0, NULL,
+	    NULL), 1);
+	fclose(fp);
+	snprintf(path, sizeof(path), "%s/ecsm2.pem", work);
+	ck_assert_ptr_nonnull(fp = fopen(path, "w"));
+	ck_assert_int_eq(PEM_write_X509(fp, x), 1);
+	fclose(fp);
+	ck_assert_int_eq(uk_test_sh("bash %s/tests/support/sm2-env-check.sh "
+	    "%s/env.der %s/text %s/ecsm2.key %s/ecsm2.pem %s/chk",
+	    UK_TEST_SOURCE_DIR, work, work, work, work, work), 0);
+	free(der);
+	X509_NAME_free(n);
+	X509_free(x);
+	EVP_PKEY_free(pk);
+}
+END_TEST
+
+/* pkcs11.sm2DecryptMechanism takes a mechanism number (0 included) and
+ * nothing else; a bad one names itself (the file is then ignored). */
+START_TEST(test_env_config_validation)
+{
+	static const char *const good[] = { "0", "2147516928", "2147516929",
+	    "4294967295" };
+	static const char *const bad[] = { "-1", "4294967296", "1.5",
+	    "\"0x80008201\"", "true", "null" };
+	char json[128], why[256];
+	cJSON *v;
+	size_t i;
+
+	for (i = 0; i < UK_ARRAY_LEN(good) + UK_ARRAY_LEN(bad); i++) {
+		snprintf(json, sizeof(json), "{\"sm2DecryptMechanism\":%s}",
+		    i < UK_ARRAY_LEN(good) ? good[i] :
+		    bad[i - UK_ARRAY_LEN(good)]);
+		ck_assert_ptr_nonnull(v = cJSON_Parse(json));
+		why[0] = '\0';
+		if (i < UK_ARRAY_LEN(good))
+			ck_assert_msg(uk_token_validate_config(v, why,
+			    sizeof(why)) == 0, "%s: %s", json, why);
+		else {
+			ck_assert_int_eq(uk_token_validate_config(v, why,
+			    sizeof(why)), UK_ERR_CONFIG);
+			ck_assert_ptr_nonnull(strstr(why,
+			    "'pkcs11.sm2DecryptMechanism'"));
+		}
+		cJSON_Delete(v);
+	}
+	ck_assert_ptr_nonnull(v = cJSON_Parse("{\"sm2Decrypt\":1}"));
+	ck_assert_int_eq(uk_token_validate_config(v, why, sizeof(why)),
+	    UK_ERR_CONFIG);
+	ck_assert_ptr_nonnull(strstr(why, "sm2DecryptMechanism)"));
+	cJSON_Delete(v);
+}
+END_TEST
+
 static Suite *
 token_sm2_suite(void)
 {
@@ -864,6 +1462,24 @@ token_sm2_suite(void)
 	tcase_add_test(tc, test_pinpad);
 	tcase_add_test(tc, test_pinpad_ignores_page_pin);
 	tcase_add_test(tc, test_pinpad_se);
+	suite_add_tcase(s, tc);
+	/* SM2 envelopes (crypto.envelope/decrypt, SafeEngine Envelope) */
+	tc = tcase_create("envelope");
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_set_timeout(tc, 120);
+	tcase_add_test(tc, test_env_sm2_seal);
+	tcase_add_test(tc, test_env_rsa_still_cms);
+	tcase_add_test(tc, test_env_sm2_open);
+	tcase_add_test(tc, test_env_sm2_open_raw);
+	tcase_add_test(tc, test_env_sm2_bad);
+	tcase_add_test(tc, test_env_sm2_mechanism_config);
+	tcase_add_test(tc, test_env_se);
+	suite_add_tcase(s, tc);
+	/* the library alone, no host */
+	tc = tcase_create("lib");
+	tcase_set_timeout(tc, 60);
+	tcase_add_test(tc, test_env_sm2_ec_typed_key);
+	tcase_add_test(tc, test_env_config_validation);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -110,21 +110,6 @@ C_EncryptFinal(CK_SESSION_HANDLE session UNUSED, unsigned char
 }
 
 CK_RV
-C_DecryptInit(CK_SESSION_HANDLE session UNUSED, CK_MECHANISM
-    *mechanism UNUSED, CK_OBJECT_HANDLE key UNUSED)
-{
-	return CKR_FUNCTION_NOT_SUPPORTED;
-}
-
-CK_RV
-C_Decrypt(CK_SESSION_HANDLE session UNUSED, unsigned char
-    *encrypted_data UNUSED, unsigned long encrypted_data_len UNUSED,
-    unsigned char *data UNUSED, unsigned long *data_len UNUSED)
-{
-	return CKR_FUNCTION_NOT_SUPPORTED;
-}
-
-CK_RV
 C_DecryptUpdate(CK_SESSION_HANDLE session UNUSED, unsigned char
     *encrypted_part UNUSED, unsigned long encrypted_part_len UNUSED,
     unsigned char *part UNUSED, unsigned long *part_len UNUSED)

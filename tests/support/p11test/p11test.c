@@ -38,7 +38,9 @@
  * Keys: SM2 (CKK_EC, CKA_EC_PARAMS = OID 1.2.156.10197.1.301), EC (any
  * named curve), RSA.  Mechanisms: P11T_CKM_SM3_SM2 (r ‖ s),
  * P11T_CKM_SM3_SM2_DER, CKM_ECDSA (r ‖ s over the caller's digest),
- * CKM_RSA_PKCS (signature only).  Every call takes one mutex.
+ * CKM_RSA_PKCS (signature only); SM2 decryption with P11T_CKM_SM2_RAW
+ * (C1 ‖ C3 ‖ C2 in) and P11T_CKM_SM2_CIPHER_DER (GM/T 0009 DER in).
+ * Every call takes one mutex.
  */
 #include <sys/types.h>
 
@@ -93,6 +95,9 @@ struct session {
 	int signing;
 	CK_MECHANISM_TYPE mech;
 	CK_OBJECT_HANDLE key;
+	int decrypting;		/* C_DecryptInit done (dmech, dkey) */
+	CK_MECHANISM_TYPE dmech;
+	CK_OBJECT_HANDLE dkey;
 };
 
 static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
@@ -439,9 +444,13 @@ get_one(const struct obj *o, CK_ATTRIBUTE *a)
 			return put(a, priv ? &yes : &no, sizeof(yes));
 		case CKA_VERIFY:
 			return put(a, priv ? &no : &yes, sizeof(yes));
-		case CKA_DERIVE:
 		case CKA_DECRYPT:
+			return put(a, priv && o->sm2 ? &yes : &no,
+			    sizeof(yes));
 		case CKA_ENCRYPT:
+			return put(a, !priv && o->sm2 ? &yes : &no,
+			    sizeof(yes));
+		case CKA_DERIVE:
 		case CKA_WRAP:
 		case CKA_UNWRAP:
 		case CKA_SIGN_RECOVER:
@@ -684,6 +693,7 @@ C_GetTokenInfo(CK_SLOT_ID slot, CK_TOKEN_INFO *info)
 
 static const CK_MECHANISM_TYPE mechs[] = {
 	P11T_CKM_SM3_SM2, P11T_CKM_SM3_SM2_DER, CKM_ECDSA, CKM_RSA_PKCS,
+	P11T_CKM_SM2_RAW, P11T_CKM_SM2_CIPHER_DER,
 };
 
 CK_RV
@@ -727,6 +737,11 @@ C_GetMechanismInfo(CK_SLOT_ID slot, CK_MECHANISM_TYPE type,
 	case CKM_RSA_PKCS:
 		info->ulMinKeySize = 1024;
 		info->ulMaxKeySize = 4096;
+		break;
+	case P11T_CKM_SM2_RAW:
+	case P11T_CKM_SM2_CIPHER_DER:
+		info->ulMinKeySize = info->ulMaxKeySize = 256;
+		info->flags = CKF_HW | CKF_DECRYPT;
 		break;
 	default:
 		RETURN(CKR_MECHANISM_INVALID);
@@ -1047,12 +1062,34 @@ C_GetAttributeValue(CK_SESSION_HANDLE h, CK_OBJECT_HANDLE oh,
 
 /* --- Signing -------------------------------------------------------- */
 
+/* 1 for the mechanisms that decrypt (and do not sign). */
+static int
+decrypts(CK_MECHANISM_TYPE m)
+{
+	return m == P11T_CKM_SM2_RAW || m == P11T_CKM_SM2_CIPHER_DER;
+}
+
+/* 1 when mechanism m is ours and is for decryption when dec, for
+ * signing otherwise. */
+static int
+mech_known(CK_MECHANISM_TYPE m, int dec)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(mechs) / sizeof(mechs[0]); i++)
+		if (mechs[i] == m)
+			return decrypts(m) == dec;
+	return 0;
+}
+
 static int
 mech_fits(CK_MECHANISM_TYPE m, const struct obj *k)
 {
 	switch (m) {
 	case P11T_CKM_SM3_SM2:
 	case P11T_CKM_SM3_SM2_DER:
+	case P11T_CKM_SM2_RAW:
+	case P11T_CKM_SM2_CIPHER_DER:
 		return k->kt == CKK_EC && k->sm2;
 	case CKM_ECDSA:
 		return k->kt == CKK_EC && !k->sm2;
@@ -1068,7 +1105,6 @@ C_SignInit(CK_SESSION_HANDLE h, CK_MECHANISM *mech, CK_OBJECT_HANDLE key)
 {
 	struct session *s;
 	const struct obj *k;
-	size_t i, known = 0;
 
 	LOCK();
 	if ((s = session_of(h)) == NULL)
@@ -1081,9 +1117,7 @@ C_SignInit(CK_SESSION_HANDLE h, CK_MECHANISM *mech, CK_OBJECT_HANDLE key)
 		RETURN(CKR_USER_NOT_LOGGED_IN);
 	if ((k = visible(key)) == NULL || k->cls != CKO_PRIVATE_KEY)
 		RETURN(CKR_KEY_HANDLE_INVALID);
-	for (i = 0; i < sizeof(mechs) / sizeof(mechs[0]); i++)
-		known |= mechs[i] == mech->mechanism;
-	if (!known)
+	if (!mech_known(mech->mechanism, 0))
 		RETURN(CKR_MECHANISM_INVALID);
 	if (mech->ulParameterLen != 0)
 		RETURN(CKR_MECHANISM_PARAM_INVALID);
@@ -1220,6 +1254,199 @@ C_Sign(CK_SESSION_HANDLE h, CK_BYTE *data, CK_ULONG len, CK_BYTE *sig,
 	*siglenp = (CK_ULONG)n;
 	s->signing = 0;
 	RETURN(CKR_OK);
+}
+
+/* --- Decryption ----------------------------------------------------- */
+
+CK_RV
+C_DecryptInit(CK_SESSION_HANDLE h, CK_MECHANISM *mech, CK_OBJECT_HANDLE key)
+{
+	struct session *s;
+	const struct obj *k;
+
+	LOCK();
+	if ((s = session_of(h)) == NULL)
+		RETURN(CKR_SESSION_HANDLE_INVALID);
+	if (mech == NULL)
+		RETURN(CKR_ARGUMENTS_BAD);
+	if (s->decrypting)
+		RETURN(CKR_OPERATION_ACTIVE);
+	if (login_user != CKU_USER)
+		RETURN(CKR_USER_NOT_LOGGED_IN);
+	if ((k = visible(key)) == NULL || k->cls != CKO_PRIVATE_KEY)
+		RETURN(CKR_KEY_HANDLE_INVALID);
+	if (!mech_known(mech->mechanism, 1))
+		RETURN(CKR_MECHANISM_INVALID);
+	if (mech->ulParameterLen != 0)
+		RETURN(CKR_MECHANISM_PARAM_INVALID);
+	if (!mech_fits(mech->mechanism, k))
+		RETURN(CKR_KEY_TYPE_INCONSISTENT);
+	s->decrypting = 1;
+	s->dmech = mech->mechanism;
+	s->dkey = key;
+	RETURN(CKR_OK);
+}
+
+/* Appends the DER length n at *pp. */
+static void
+der_len(unsigned char **pp, size_t n)
+{
+	unsigned char *p = *pp;
+	int i, k = n < 0x80 ? 0 : n < 0x100 ? 1 : n < 0x10000 ? 2 : 3;
+
+	if (k == 0)
+		*p++ = (unsigned char)n;
+	else {
+		*p++ = (unsigned char)(0x80 | k);
+		for (i = k - 1; i >= 0; i--)
+			*p++ = (unsigned char)(n >> (8 * i));
+	}
+	*pp = p;
+}
+
+/*
+ * C1 ‖ C3 ‖ C2 (C1 = 04 ‖ x ‖ y, coordinates of 32 bytes, C3 32 bytes)
+ * → the GM/T 0009 DER that OpenSSL's SM2 decryption takes.  Written
+ * here by hand, on purpose not the way the host converts.  *derp:
+ * OPENSSL_malloc'd.
+ */
+static int
+raw_to_der(const unsigned char *in, size_t len, unsigned char **derp,
+    size_t *derlenp)
+{
+	ASN1_INTEGER *xy[2] = { NULL, NULL };
+	BIGNUM *bn;
+	unsigned char *body = NULL, *der = NULL, *q, *p;
+	size_t c2len, blen;
+	int i, n = 0, ok = 0;
+
+	if (len < 1 + 64 + 32 + 1 || len > 0xffff || in[0] != 0x04)
+		return -1;
+	c2len = len - 1 - 64 - 32;
+	for (i = 0; i < 2; i++) {
+		if ((bn = BN_bin2bn(in + 1 + 32 * i, 32, NULL)) == NULL)
+			goto out;
+		xy[i] = BN_to_ASN1_INTEGER(bn, NULL);
+		BN_free(bn);
+		if (xy[i] == NULL || i2d_ASN1_INTEGER(xy[i], NULL) <= 0)
+			goto out;
+		n += i2d_ASN1_INTEGER(xy[i], NULL);
+	}
+	/* x, y INTEGER; C3, C2 OCTET STRING (headers of at most 4 bytes) */
+	if ((body = malloc((size_t)n + 4 + 32 + 4 + c2len)) == NULL)
+		goto out;
+	q = body;
+	for (i = 0; i < 2; i++)
+		i2d_ASN1_INTEGER(xy[i], &q);
+	*q++ = 0x04;
+	der_len(&q, 32);
+	memcpy(q, in + 1 + 64, 32);
+	q += 32;
+	*q++ = 0x04;
+	der_len(&q, c2len);
+	memcpy(q, in + 1 + 64 + 32, c2len);
+	q += c2len;
+	blen = (size_t)(q - body);
+	if ((der = OPENSSL_malloc(blen + 4)) == NULL)
+		goto out;
+	p = der;
+	*p++ = 0x30;
+	der_len(&p, blen);
+	memcpy(p, body, blen);
+	p += blen;
+	*derp = der;
+	*derlenp = (size_t)(p - der);
+	der = NULL;
+	ok = 1;
+ out:
+	ASN1_INTEGER_free(xy[0]);
+	ASN1_INTEGER_free(xy[1]);
+	free(body);
+	OPENSSL_free(der);
+	return ok ? 0 : -1;
+}
+
+/* SM2 decryption (SM3) of in, GM/T 0009 DER or raw C1 ‖ C3 ‖ C2 as the
+ * mechanism says, into *outp (OPENSSL_malloc'd; the caller wipes it). */
+static CK_RV
+do_decrypt(const struct session *s, const unsigned char *in, size_t inlen,
+    unsigned char **outp, size_t *outlenp)
+{
+	const struct obj *k = &objs[s->dkey - 1];
+	EVP_PKEY_CTX *ctx = NULL;
+	unsigned char *der = NULL, *out = NULL;
+	size_t derlen = 0, n = 0;
+	CK_RV rv = CKR_ENCRYPTED_DATA_INVALID;
+
+	*outp = NULL;
+	*outlenp = 0;
+	if (s->dmech == P11T_CKM_SM2_RAW) {
+		if (raw_to_der(in, inlen, &der, &derlen) != 0)
+			return CKR_ENCRYPTED_DATA_LEN_RANGE;
+		in = der;
+		inlen = derlen;
+	}
+	if ((ctx = EVP_PKEY_CTX_new(k->pkey, NULL)) == NULL ||
+	    EVP_PKEY_decrypt_init(ctx) != 1 ||
+	    EVP_PKEY_decrypt(ctx, NULL, &n, in, inlen) != 1) {
+		rv = CKR_FUNCTION_FAILED;
+		goto out;
+	}
+	if ((out = OPENSSL_malloc(n ? n : 1)) == NULL) {
+		rv = CKR_HOST_MEMORY;
+		goto out;
+	}
+	if (EVP_PKEY_decrypt(ctx, out, &n, in, inlen) != 1)
+		goto out;
+	*outp = out;
+	*outlenp = n;
+	out = NULL;
+	rv = CKR_OK;
+ out:
+	OPENSSL_clear_free(out, n);
+	OPENSSL_free(der);
+	EVP_PKEY_CTX_free(ctx);
+	return rv;
+}
+
+CK_RV
+C_Decrypt(CK_SESSION_HANDLE h, CK_BYTE *in, CK_ULONG inlen, CK_BYTE *out,
+    CK_ULONG *outlenp)
+{
+	struct session *s;
+	unsigned char *buf = NULL;
+	size_t n = 0;
+	CK_RV rv;
+
+	LOCK();
+	if ((s = session_of(h)) == NULL)
+		RETURN(CKR_SESSION_HANDLE_INVALID);
+	if (!s->decrypting)
+		RETURN(CKR_OPERATION_NOT_INITIALIZED);
+	if (in == NULL || outlenp == NULL) {
+		s->decrypting = 0;
+		RETURN(CKR_ARGUMENTS_BAD);
+	}
+	if (login_user != CKU_USER) {
+		s->decrypting = 0;
+		RETURN(CKR_USER_NOT_LOGGED_IN);
+	}
+	if ((rv = do_decrypt(s, in, inlen, &buf, &n)) != CKR_OK) {
+		s->decrypting = 0;
+		RETURN(rv);
+	}
+	/* A length query (or a short buffer) keeps the operation. */
+	if (out == NULL || *outlenp < n) {
+		rv = out == NULL ? CKR_OK : CKR_BUFFER_TOO_SMALL;
+		*outlenp = (CK_ULONG)n;
+	} else {
+		memcpy(out, buf, n);
+		*outlenp = (CK_ULONG)n;
+		s->decrypting = 0;
+		rv = CKR_OK;
+	}
+	OPENSSL_clear_free(buf, n);
+	RETURN(rv);
 }
 
 CK_RV

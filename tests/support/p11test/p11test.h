@@ -23,6 +23,16 @@
 #define P11T_CKM_SM3_SM2	0x80008100UL
 #define P11T_CKM_SM3_SM2_DER	0x80008101UL
 
+/*
+ * Vendor SM2 decryption, same family (CKM_SM2_RAW = CKM_SM2 + 0x200,
+ * CKM_SM2_CIPHER_DER = CKM_SM2 + 0x201).  Input: the SM2 ciphertext as
+ * C1 ‖ C3 ‖ C2 with C1 = 04 ‖ x ‖ y (RAW), or as the GM/T 0009 DER
+ * SM2Cipher SEQUENCE { x, y INTEGER, C3, C2 OCTET STRING } (CIPHER_DER);
+ * SM3 in C3 and the KDF.  Output: the plaintext.
+ */
+#define P11T_CKM_SM2_RAW	0x80008200UL
+#define P11T_CKM_SM2_CIPHER_DER	0x80008201UL
+
 #define P11T_MAX_TRIES		6	/* user PIN tries before lock */
 #define P11T_SLOT		1UL
 
