@@ -279,8 +279,9 @@ verify_sig_form(EVP_PKEY *pk, const unsigned char *sig, size_t siglen,
 {
 	*derp = NULL;
 	*derlenp = 0;
-	if (EVP_PKEY_get_base_id(pk) != EVP_PKEY_EC &&
-	    EVP_PKEY_get_base_id(pk) != EVP_PKEY_SM2)
+	/* Not the base id alone: OpenSSL 3 gives SM2 keys of provider
+	 * origin base id 0. */
+	if (EVP_PKEY_get_base_id(pk) != EVP_PKEY_EC && !uk_pkey_is_sm2(pk))
 		return 0;
 	/* r||s has exactly twice the order's size and never starts with
 	 * a SEQUENCE of that length; DER is taken as it is. */

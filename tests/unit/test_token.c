@@ -19,6 +19,8 @@
 #include <check.h>
 #include <cjson/cJSON.h>
 
+#include <openssl/bn.h>
+#include <openssl/ec.h>
 #include <openssl/evp.h>
 #include <openssl/rsa.h>
 #include <openssl/x509.h>
@@ -420,6 +422,37 @@ START_TEST(test_verify_sm2)
 	    sig);
 	ck_assert_int_eq(uk_hc_code(resp), UK_ERR_MECHANISM);
 	cJSON_Delete(resp);
+	/* the same signature as r ‖ s (what SM2 tokens return) verifies
+	 * too, and a flipped bit in it does not */
+	{
+		size_t dlen = 0;
+		unsigned char *d = uk_test_b64(sig, &dlen), rs[64];
+		const unsigned char *p = d;
+		ECDSA_SIG *es = d2i_ECDSA_SIG(NULL, &p, (long)dlen);
+		char *rsb64;
+
+		ck_assert_ptr_nonnull(es);
+		ck_assert_int_eq(BN_bn2binpad(ECDSA_SIG_get0_r(es), rs, 32),
+		    32);
+		ck_assert_int_eq(BN_bn2binpad(ECDSA_SIG_get0_s(es), rs + 32,
+		    32), 32);
+		ck_assert_ptr_nonnull(rsb64 = uk_base64_encode(rs, sizeof(rs)));
+		resp = okf("sign.verify", "{\"cert\":\"%s\",\"data\":\"%s\","
+		    "\"hash\":\"sm3\",\"signature\":\"%s\"}", der, msg_b64,
+		    rsb64);
+		cJSON_Delete(resp);
+		free(rsb64);
+		rs[40] ^= 1;
+		ck_assert_ptr_nonnull(rsb64 = uk_base64_encode(rs, sizeof(rs)));
+		resp = callf("sign.verify", "{\"cert\":\"%s\",\"data\":"
+		    "\"%s\",\"hash\":\"sm3\",\"signature\":\"%s\"}", der,
+		    msg_b64, rsb64);
+		ck_assert_int_eq(uk_hc_code(resp), UK_ERR_VERIFY_SIGNATURE);
+		cJSON_Delete(resp);
+		free(rsb64);
+		ECDSA_SIG_free(es);
+		free(d);
+	}
 	/* SM2 signing needs the vendor mechanism: none is configured */
 	login();
 	resp = callf("sign.data", "{\"token\":\"%s\",\"certId\":\"02\","

@@ -54,7 +54,7 @@ static const char msg_b64[] =
 static cJSON *
 bigcall(const char *method, const char *params)
 {
-	cJSON *resp = uk_hostproc_call(&hp, next_id++, method, params,
+	cJSON *resp = uk_hostproc_call(&hp, hp.next_id++, method, params,
 	    UK_TEST_ORIGIN);
 
 	ck_assert_msg(resp != NULL, "no response to %s", method);
@@ -905,7 +905,7 @@ envelope_b64(const char *cert, const char *data)
 	snprintf(params, n, "{\"cert\":\"%s\",\"data\":\"%s\"}", cert, data);
 	resp = bigcall("crypto.envelope", params);
 	free(params);
-	env = strdup(str_of(res_of(resp), "envelope"));
+	env = strdup(uk_hc_str(uk_hc_res(resp), "envelope"));
 	ck_assert_ptr_nonnull(env);
 	cJSON_Delete(resp);
 	save_b64(env, "env.der");
@@ -1026,7 +1026,7 @@ decrypt_ok(const char *cert_id, const char *env, const char *want)
 {
 	cJSON *resp = decrypt_call(cert_id, env);
 
-	ck_assert_msg(strcmp(str_of(res_of(resp), "data"), want) == 0,
+	ck_assert_msg(strcmp(uk_hc_str(uk_hc_res(resp), "data"), want) == 0,
 	    "decrypted data differs");
 	cJSON_Delete(resp);
 }
@@ -1039,7 +1039,7 @@ decrypt_err(int code, const char *what, const char *env)
 	cJSON *resp = decrypt_call("01", env);
 	const cJSON *d;
 
-	ck_assert_msg(code_of(resp) == code, "expected %d, got %s", code,
+	ck_assert_msg(uk_hc_code(resp) == code, "expected %d, got %s", code,
 	    cJSON_PrintUnformatted(resp));
 	if (what != NULL) {
 		d = cJSON_GetObjectItem(cJSON_GetObjectItem(resp, "error"),
@@ -1135,7 +1135,7 @@ START_TEST(test_env_sm2_open_raw)
 	ck_assert_ptr_nonnull(cfg);
 	ck_assert_int_eq(uk_hostproc_start_test(&hp, cfg), 0);
 	free(cfg);
-	find_token();
+	uk_hc_only_token(&hp, tok, sizeof(tok));
 	check_open();
 }
 END_TEST
@@ -1271,7 +1271,7 @@ START_TEST(test_env_sm2_mechanism_config)
 		ck_assert_ptr_nonnull(cfg);
 		ck_assert_int_eq(uk_hostproc_start_test(&hp, cfg), 0);
 		free(cfg);
-		find_token();
+		uk_hc_only_token(&hp, tok, sizeof(tok));
 		login();
 		decrypt_err(UK_ERR_MECHANISM, i == 0 ? "turned off" :
 		    "0x80008202", env);
@@ -1336,7 +1336,7 @@ START_TEST(test_env_se)
 	r = se("ESE_Envelope", args);
 	snprintf(args, n, "2,\"%s\"", se_value(r));
 	r2 = se("ESE_Envelope", args);
-	ck_assert_int_eq(code_of(r2), UK_ERR_ENVELOPE);
+	ck_assert_int_eq(uk_hc_code(r2), UK_ERR_ENVELOPE);
 	ck_assert_ptr_nonnull(strstr(cJSON_GetObjectItem(cJSON_GetObjectItem(
 	    r2, "error"), "detail")->valuestring, "cannot open the envelope"));
 	cJSON_Delete(r2);
