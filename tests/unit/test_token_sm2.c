@@ -1069,6 +1069,25 @@ made_env(const char *content, const char *opts)
 
 /* Sealed by the host and opened on the token, every size, with either
  * decryption mechanism; and envelopes of the openssl command's. */
+/* Options of sm2-env-make.sh for the envelopes the openssl side makes. */
+static const char *const made_der_ber[] = { "", "--ber", NULL };
+static const char *const made_variants[] = { "--null-params",
+    "--oid 1.2.156.10197.1.301", "--oid 1.2.156.10197.1.301.2", NULL };
+
+/* Envelopes of the work file name made by the openssl side with each of
+ * opts open through the host to data. */
+static void
+opened_made(const char *name, const char *data, const char *const *opts)
+{
+	char *env;
+
+	for (; *opts != NULL; opts++) {
+		env = made_env(name, *opts);
+		decrypt_ok("01", env, data);
+		free(env);
+	}
+}
+
 static void
 check_open(void)
 {
@@ -1086,12 +1105,7 @@ check_open(void)
 		decrypt_ok("01", env, data);
 		free(env);
 		/* made by the openssl command: DER, and BER in pieces */
-		env = made_env("data", "");
-		decrypt_ok("01", env, data);
-		free(env);
-		env = made_env("data", "--ber");
-		decrypt_ok("01", env, data);
-		free(env);
+		opened_made("data", data, made_der_ber);
 		free(data);
 		free(p);
 	}
@@ -1101,17 +1115,9 @@ check_open(void)
 	/* without certId: the token's default certificate is the SM2 one */
 	decrypt_ok(NULL, env, data);
 	free(env);
-	/* NULL parameters and the other SM2 OIDs are read as well */
-	env = made_env("text", "--null-params");
-	decrypt_ok("01", env, data);
-	free(env);
-	env = made_env("text", "--oid 1.2.156.10197.1.301");
-	decrypt_ok("01", env, data);
-	free(env);
-	/* GmSSL 3's sm2encrypt OID */
-	env = made_env("text", "--oid 1.2.156.10197.1.301.2");
-	decrypt_ok("01", env, data);
-	free(env);
+	/* NULL parameters and the other SM2 OIDs (the bare SM2 one,
+	 * GmSSL 3's sm2encrypt) are read as well */
+	opened_made("text", data, made_variants);
 	free(data);
 	free(cert);
 }

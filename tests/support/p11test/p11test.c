@@ -1100,33 +1100,51 @@ mech_fits(CK_MECHANISM_TYPE m, const struct obj *k)
 	}
 }
 
-CK_RV
-C_SignInit(CK_SESSION_HANDLE h, CK_MECHANISM *mech, CK_OBJECT_HANDLE key)
+/* What C_SignInit and C_DecryptInit check alike; then starts the one or
+ * the other operation on the session (called locked). */
+static CK_RV
+op_init(CK_SESSION_HANDLE h, CK_MECHANISM *mech, CK_OBJECT_HANDLE key,
+    int decrypt)
 {
 	struct session *s;
 	const struct obj *k;
 
-	LOCK();
 	if ((s = session_of(h)) == NULL)
-		RETURN(CKR_SESSION_HANDLE_INVALID);
+		return CKR_SESSION_HANDLE_INVALID;
 	if (mech == NULL)
-		RETURN(CKR_ARGUMENTS_BAD);
-	if (s->signing)
-		RETURN(CKR_OPERATION_ACTIVE);
+		return CKR_ARGUMENTS_BAD;
+	if (decrypt ? s->decrypting : s->signing)
+		return CKR_OPERATION_ACTIVE;
 	if (login_user != CKU_USER)
-		RETURN(CKR_USER_NOT_LOGGED_IN);
+		return CKR_USER_NOT_LOGGED_IN;
 	if ((k = visible(key)) == NULL || k->cls != CKO_PRIVATE_KEY)
-		RETURN(CKR_KEY_HANDLE_INVALID);
-	if (!mech_known(mech->mechanism, 0))
-		RETURN(CKR_MECHANISM_INVALID);
+		return CKR_KEY_HANDLE_INVALID;
+	if (!mech_known(mech->mechanism, decrypt))
+		return CKR_MECHANISM_INVALID;
 	if (mech->ulParameterLen != 0)
-		RETURN(CKR_MECHANISM_PARAM_INVALID);
+		return CKR_MECHANISM_PARAM_INVALID;
 	if (!mech_fits(mech->mechanism, k))
-		RETURN(CKR_KEY_TYPE_INCONSISTENT);
-	s->signing = 1;
-	s->mech = mech->mechanism;
-	s->key = key;
-	RETURN(CKR_OK);
+		return CKR_KEY_TYPE_INCONSISTENT;
+	if (decrypt) {
+		s->decrypting = 1;
+		s->dmech = mech->mechanism;
+		s->dkey = key;
+	} else {
+		s->signing = 1;
+		s->mech = mech->mechanism;
+		s->key = key;
+	}
+	return CKR_OK;
+}
+
+CK_RV
+C_SignInit(CK_SESSION_HANDLE h, CK_MECHANISM *mech, CK_OBJECT_HANDLE key)
+{
+	CK_RV rv;
+
+	LOCK();
+	rv = op_init(h, mech, key, 0);
+	RETURN(rv);
 }
 
 /* DER ECDSA/SM2 signature → r ‖ s, each olen bytes. */
@@ -1261,30 +1279,11 @@ C_Sign(CK_SESSION_HANDLE h, CK_BYTE *data, CK_ULONG len, CK_BYTE *sig,
 CK_RV
 C_DecryptInit(CK_SESSION_HANDLE h, CK_MECHANISM *mech, CK_OBJECT_HANDLE key)
 {
-	struct session *s;
-	const struct obj *k;
+	CK_RV rv;
 
 	LOCK();
-	if ((s = session_of(h)) == NULL)
-		RETURN(CKR_SESSION_HANDLE_INVALID);
-	if (mech == NULL)
-		RETURN(CKR_ARGUMENTS_BAD);
-	if (s->decrypting)
-		RETURN(CKR_OPERATION_ACTIVE);
-	if (login_user != CKU_USER)
-		RETURN(CKR_USER_NOT_LOGGED_IN);
-	if ((k = visible(key)) == NULL || k->cls != CKO_PRIVATE_KEY)
-		RETURN(CKR_KEY_HANDLE_INVALID);
-	if (!mech_known(mech->mechanism, 1))
-		RETURN(CKR_MECHANISM_INVALID);
-	if (mech->ulParameterLen != 0)
-		RETURN(CKR_MECHANISM_PARAM_INVALID);
-	if (!mech_fits(mech->mechanism, k))
-		RETURN(CKR_KEY_TYPE_INCONSISTENT);
-	s->decrypting = 1;
-	s->dmech = mech->mechanism;
-	s->dkey = key;
-	RETURN(CKR_OK);
+	rv = op_init(h, mech, key, 1);
+	RETURN(rv);
 }
 
 /* Appends the DER length n at *pp. */
