@@ -111,6 +111,13 @@ uk_enroll_cfg_load(const struct uk_config *cfg, struct uk_enroll_cfg *ec)
 	    (r = load_paths(&ec->anchors,
 	    uk_config_section(cfg, "trustAnchors"))) != 0)
 		goto fail;
+	/* SM2 signing defaults to the sign path's mechanism: the same
+	 * kind (the token hashes Z ‖ M with SM3 and signs), so a site
+	 * configures it once.  Key generation has no default. */
+	v = cJSON_GetObjectItemCaseSensitive(uk_config_section(cfg,
+	    "pkcs11"), "sm2Mechanism");
+	if (cJSON_IsNumber(v))
+		ec->sm2.sign = (CK_MECHANISM_TYPE)v->valuedouble;
 	if (sec == NULL)
 		return 0;
 	v = cJSON_GetObjectItemCaseSensitive(sec, "retireOld");
@@ -127,9 +134,9 @@ uk_enroll_cfg_load(const struct uk_config *cfg, struct uk_enroll_cfg *ec)
 		e = cJSON_GetObjectItemCaseSensitive(v, "keyGen");
 		ec->sm2.keygen = cJSON_IsNumber(e) ?
 		    (CK_MECHANISM_TYPE)e->valuedouble : 0;
-		e = cJSON_GetObjectItemCaseSensitive(v, "sign");
-		ec->sm2.sign = cJSON_IsNumber(e) ?
-		    (CK_MECHANISM_TYPE)e->valuedouble : 0;
+		if (cJSON_IsNumber(e = cJSON_GetObjectItemCaseSensitive(v,
+		    "sign")))
+			ec->sm2.sign = (CK_MECHANISM_TYPE)e->valuedouble;
 	}
 	if ((v = cJSON_GetObjectItemCaseSensitive(sec, "sealMaxBytes")) !=
 	    NULL)
