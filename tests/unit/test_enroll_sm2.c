@@ -30,6 +30,7 @@
 #include "hostcall.h"
 #include "hostproc.h"
 #include "json.h"
+#include "p11test_fixture.h"
 #include "softhsm.h"
 
 #define PIN		"12345678"
@@ -38,8 +39,7 @@
 #define MECH_KEYGEN	"2147516417"	/* 0x80008001 CKM_SM2_KEY_PAIR_GEN */
 #define SM2_ID		"1234567812345678"
 
-static char base[64];		/* temp dir: pki/, token/, work/ */
-static char tokdir[96], pki[96], work[96];
+static struct uk_p11t fx;	/* the test token, its PKI, work/ */
 static struct uk_hostproc hp;
 static char tok[128];
 
@@ -51,34 +51,45 @@ static const char msg[] = "UKeyLink SM2 续期 test signature";
 /* --- Host ----------------------------------------------------------- */
 
 /*
- * The configuration: the test token with pkcs11 members pk, the SM2 CA
- * as trust anchor, enroll members en (static buffer).
+ * The configuration (malloc'd): the test token with pkcs11 members pk, the
+ * SM2 CA as trust anchor, enroll members en.
  */
-static const char *
+static char *
 config(const char *pk, const char *en)
 {
-	static char buf[2048];
-	const char *level = getenv("UK_TEST_VERBOSE") ? "debug" : "error";
+	char pkcs11[512], more[512];
+	char *s;
 
-	snprintf(buf, sizeof(buf),
-	    "{\"extensionIds\":{\"chromium\":[\"" UK_TEST_CHROMIUM_ID "\"]},"
-	    "\"origins\":[{\"origin\":\"" UK_TEST_ORIGIN "\","
-	    "\"capabilities\":[\"read\",\"sign\",\"enroll\",\"seal\"]}],"
-	    "\"log\":{\"level\":\"%s\",\"destination\":\"stderr\"},"
-	    "\"pkcs11\":{\"modules\":[\"%s\"]%s%s},"
-	    "\"trustAnchors\":[\"%s/sm2-ca.pem\"],"
-	    "\"enroll\":{%s}}", level, UK_TEST_P11TEST_PATH,
-	    pk[0] != '\0' ? "," : "", pk, pki, en);
-	return buf;
+	snprintf(pkcs11, sizeof(pkcs11), "\"modules\":[\"%s\"]%s%s",
+	    UK_TEST_P11TEST_PATH, pk[0] != '\0' ? "," : "", pk);
+	snprintf(more, sizeof(more), "\"trustAnchors\":[\"%s/sm2-ca.pem\"],"
+	    "\"enroll\":{%s}", fx.pki, en);
+	ck_assert_ptr_nonnull(s = uk_test_config_more(pkcs11, NULL, more));
+	return s;
 }
 
 static void
 start(const char *pk, const char *en)
 {
-	ck_assert_int_eq(uk_hostproc_start_test(&hp, config(pk, en)), 0);
+	char *cfg = config(pk, en);
+
+	ck_assert_int_eq(uk_hostproc_start_test(&hp, cfg), 0);
+	free(cfg);
 	uk_hc_only_token(&hp, tok, sizeof(tok));
 	cJSON_Delete(okf("token.login", "{\"token\":\"%s\",\"pin\":\"" PIN
 	    "\"}", tok));
+}
+
+/* --diagnose with config(pk, en): what it printed (malloc'd). */
+static char *
+diagnose(const char *pk, const char *en)
+{
+	char *cfg = config(pk, en), *out;
+
+	out = uk_hostproc_diagnose(cfg);
+	free(cfg);
+	ck_assert_ptr_nonnull(out);
+	return out;
 }
 
 static void
@@ -93,7 +104,7 @@ write_work(const char *name, const char *text)
 {
 	char path[160];
 
-	snprintf(path, sizeof(path), "%s/%s", work, name);
+	snprintf(path, sizeof(path), "%s/%s", fx.work, name);
 	ck_assert_int_eq(uk_test_write_file(path, text, strlen(text)), 0);
 }
 
@@ -120,7 +131,7 @@ static int
 req_verifies(const char *opt)
 {
 	return uk_test_sh("openssl req -inform DER -in %s/req.der -noout "
-	    "-verify %s 2>&1 | grep -q 'verify OK'", work, opt);
+	    "-verify %s 2>&1 | grep -q 'verify OK'", fx.work, opt);
 }
 
 /*
@@ -132,18 +143,20 @@ req_verifies(const char *opt)
 static void
 check_csr(const char *csr)
 {
-	uk_hc_save_b64(work, "req.der", csr);
+	const char *w = fx.work;
+
+	uk_hc_save_b64(w, "req.der", csr);
 	ck_assert_int_eq(req_verifies("-vfyopt distid:" SM2_ID), 0);
 	ck_assert_int_ne(req_verifies(""), 0);
 	ck_assert_int_eq(uk_test_sh("openssl req -inform DER -in %s/req.der "
 	    "-noout -text | grep -q 'Signature Algorithm: SM2-with-SM3'",
-	    work), 0);
+	    w), 0);
 	ck_assert_int_eq(uk_test_sh("openssl req -inform DER -in %s/req.der "
 	    "-noout -pubkey >%s/req.pub && openssl pkey -pubin -inform DER "
 	    "-in %s/new.pub.der >%s/new.pub && cmp %s/req.pub %s/new.pub",
-	    work, work, work, work, work, work), 0);
+	    w, w, w, w, w, w), 0);
 	ck_assert_int_eq(uk_test_sh("openssl pkey -pubin -in %s/req.pub "
-	    "-noout -text | grep -q 'ASN1 OID: SM2'", work), 0);
+	    "-noout -text | grep -q 'ASN1 OID: SM2'", w), 0);
 }
 
 /*
@@ -158,6 +171,7 @@ check_csr(const char *csr)
 static char *
 ca_issue(void)
 {
+	const char *w = fx.work;
 	char path[160], *b64;
 
 	ck_assert_int_eq(uk_test_sh("openssl req -inform DER -in %s/req.der "
@@ -165,9 +179,8 @@ ca_issue(void)
 	    "%s/req.pem %s/new.pem -md sm3 -vfyopt distid:" SM2_ID " && "
 	    "openssl x509 -in %s/new.pem -outform DER -out %s/new.der && "
 	    "openssl x509 -in %s/new.pem -noout -pubkey -out %s/cert.pub",
-	    work, work, UK_TEST_SOURCE_DIR, pki, work, work, work, work, work,
-	    work), 0);
-	snprintf(path, sizeof(path), "%s/new.der", work);
+	    w, w, UK_TEST_SOURCE_DIR, fx.pki, w, w, w, w, w, w), 0);
+	snprintf(path, sizeof(path), "%s/new.der", w);
 	ck_assert_ptr_nonnull(b64 = uk_test_file_b64(path));
 	return b64;
 }
@@ -186,13 +199,13 @@ check_new_signs(const char *id)
 	ck_assert_ptr_nonnull(b64);
 	resp = okf("sign.data", "{\"token\":\"%s\",\"certId\":\"%s\","
 	    "\"data\":\"%s\"}", tok, id, b64);
-	uk_hc_save_b64(work, "sig", uk_hc_str(uk_hc_res(resp), "signature"));
+	uk_hc_save_b64(fx.work, "sig", uk_hc_str(uk_hc_res(resp), "signature"));
 	ck_assert_int_eq(uk_test_sh("openssl pkeyutl -verify -pubin -inkey "
 	    "%s/cert.pub -rawin -digest sm3 -pkeyopt distid:" SM2_ID " -in "
-	    "%s/msg -sigfile %s/sig", work, work, work), 0);
+	    "%s/msg -sigfile %s/sig", fx.work, fx.work, fx.work), 0);
 	ck_assert_int_ne(uk_test_sh("openssl pkeyutl -verify -pubin -inkey "
 	    "%s/cert.pub -rawin -digest sm3 -pkeyopt distid:" SM2_ID " -in "
-	    "%s/other -sigfile %s/sig", work, work, work), 0);
+	    "%s/other -sigfile %s/sig", fx.work, fx.work, fx.work), 0);
 	cJSON_Delete(resp);
 	free(b64);
 }
@@ -223,7 +236,7 @@ renew(const char *mech, int archive)
 	ck_assert_uint_eq(strlen(id), 32);
 	ck_assert_ptr_nonnull(strstr(uk_hc_str(uk_hc_res(res), "label"),
 	    "UKeyLink "));
-	uk_hc_save_b64(work, "new.pub.der", uk_hc_str(uk_hc_res(res),
+	uk_hc_save_b64(fx.work, "new.pub.der", uk_hc_str(uk_hc_res(res),
 	    "publicKey"));
 	cJSON_Delete(res);
 
@@ -325,23 +338,19 @@ START_TEST(test_diagnose_sm2_mechanisms)
 {
 	char *out;
 
-	out = uk_hostproc_diagnose(config("\"sm2Mechanism\":" MECH_RAW,
-	    "\"sm2Mechanisms\":{\"keyGen\":" MECH_KEYGEN "}"));
-	ck_assert_ptr_nonnull(out);
+	out = diagnose("\"sm2Mechanism\":" MECH_RAW, "\"sm2Mechanisms\":"
+	    "{\"keyGen\":" MECH_KEYGEN "}");
 	uk_hc_assert_line(out, "  sm2 key generation: 0x80008001 "
 	    "(enroll.sm2Mechanisms.keyGen)", NULL);
 	uk_hc_assert_line(out, "  sm2 request signing: 0x80008100 "
 	    "(pkcs11.sm2Mechanism)", NULL);
 	free(out);
-	out = uk_hostproc_diagnose(config("\"sm2Mechanism\":" MECH_RAW,
-	    "\"sm2Mechanisms\":{\"keyGen\":" MECH_KEYGEN ",\"sign\":"
-	    MECH_DER "}"));
-	ck_assert_ptr_nonnull(out);
+	out = diagnose("\"sm2Mechanism\":" MECH_RAW, "\"sm2Mechanisms\":"
+	    "{\"keyGen\":" MECH_KEYGEN ",\"sign\":" MECH_DER "}");
 	uk_hc_assert_line(out, "  sm2 request signing: 0x80008101 "
 	    "(enroll.sm2Mechanisms.sign)", NULL);
 	free(out);
-	out = uk_hostproc_diagnose(config("", ""));
-	ck_assert_ptr_nonnull(out);
+	out = diagnose("", "");
 	uk_hc_assert_line(out, "  sm2 key generation: none", "refused",
 	    NULL);
 	uk_hc_assert_line(out, "  sm2 request signing: none",
@@ -631,26 +640,5 @@ enroll_sm2_suite(void)
 int
 main(void)
 {
-	SRunner *sr;
-	int failed;
-
-	snprintf(base, sizeof(base), "/tmp/ukenrsm2.XXXXXX");
-	if (mkdtemp(base) == NULL)
-		return 1;
-	snprintf(tokdir, sizeof(tokdir), "%s/token", base);
-	snprintf(pki, sizeof(pki), "%s/pki", base);
-	snprintf(work, sizeof(work), "%s/work", base);
-	if (uk_test_sh("bash %s/tests/support/p11test-token.sh %s && "
-	    "mkdir -p %s", UK_TEST_SOURCE_DIR, base, work) != 0 ||
-	    setenv("UK_P11TEST_DIR", tokdir, 1) != 0) {
-		fprintf(stderr, "cannot create the test token\n");
-		(void)uk_test_sh("rm -rf %s", base);
-		return 1;
-	}
-	sr = srunner_create(enroll_sm2_suite());
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	(void)uk_test_sh("rm -rf %s", base);
-	return failed == 0 ? 0 : 1;
+	return uk_p11t_main(&fx, enroll_sm2_suite());
 }
