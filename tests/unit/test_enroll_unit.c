@@ -17,6 +17,7 @@
 #include "enroll.h"
 #include "err.h"
 #include "hostproc.h"
+#include "sign.h"
 #include "unlock.h"
 
 static void
@@ -222,6 +223,44 @@ START_TEST(sm2_sign_default)
 }
 END_TEST
 
+/* Vendor SM2/EC answers: DER is kept, r ‖ s converted, anything else
+ * refused; one converter for the sign and the enrol paths (sign.c). */
+START_TEST(ecdsa_sig_forms)
+{
+	unsigned char raw[64], longer[80], *der = NULL, *out = NULL;
+	unsigned char *back = NULL;
+	size_t derlen, outlen, backlen;
+
+	memset(raw, 0x11, 32);
+	memset(raw + 32, 0x9c, 32);	/* s with its top bit set */
+	ck_assert(!uk_ecdsa_sig_is_der(raw, sizeof(raw)));
+	ck_assert_int_eq(uk_ecdsa_sig_to_der(raw, sizeof(raw), &der,
+	    &derlen), 0);
+	ck_assert(uk_ecdsa_sig_is_der(der, derlen));
+	ck_assert_uint_eq(derlen, 2 + 2 + 32 + 2 + 33);
+	/* DER passes as it is */
+	ck_assert_int_eq(uk_ecdsa_sig_to_der(der, derlen, &out, &outlen), 0);
+	ck_assert_uint_eq(outlen, derlen);
+	ck_assert_mem_eq(out, der, derlen);
+	ck_assert_int_eq(uk_ecdsa_der_to_raw(out, outlen, 32, &back,
+	    &backlen), 0);
+	ck_assert_mem_eq(back, raw, sizeof(raw));
+	/* not DER: a byte after it, a length that is off */
+	memcpy(longer, der, derlen);
+	longer[derlen] = 0x00;
+	ck_assert(!uk_ecdsa_sig_is_der(longer, derlen + 1));
+	der[1]++;
+	ck_assert(!uk_ecdsa_sig_is_der(der, derlen));
+	/* neither form */
+	free(out);
+	ck_assert_int_eq(uk_ecdsa_sig_to_der(raw, 63, &out, &outlen),
+	    UK_ERR_INVALID_PARAM);
+	ck_assert_ptr_null(out);
+	free(back);
+	free(der);
+}
+END_TEST
+
 START_TEST(keytype_names)
 {
 	ck_assert_int_eq(uk_keytype_parse("rsa2048"), UK_KT_RSA2048);
@@ -270,6 +309,7 @@ main(void)
 	tcase_add_test(tc, journal_rejects_garbage);
 	tcase_add_test(tc, config_validator);
 	tcase_add_test(tc, sm2_sign_default);
+	tcase_add_test(tc, ecdsa_sig_forms);
 	tcase_add_test(tc, keytype_names);
 	tcase_add_test(tc, random_pin_digits);
 	suite_add_tcase(s, tc);
