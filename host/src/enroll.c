@@ -608,6 +608,32 @@ store_count(X509_STORE *st)
 	return st == NULL ? 0 : sk_X509_OBJECT_num(X509_STORE_get0_objects(st));
 }
 
+/* The SM2 mechanisms in effect, and where the signing one comes from. */
+static void
+sm2_diagnose(const struct uk_config *cfg, const struct uk_enroll_cfg *ec,
+    FILE *fp)
+{
+	const cJSON *m = cJSON_GetObjectItemCaseSensitive(
+	    uk_config_section(cfg, "enroll"), "sm2Mechanisms");
+	const char *from = cJSON_GetObjectItemCaseSensitive(m, "sign") !=
+	    NULL ? "enroll.sm2Mechanisms.sign" : "pkcs11.sm2Mechanism";
+
+	if (ec->sm2.keygen != 0)
+		fprintf(fp, "  sm2 key generation: 0x%lx "
+		    "(enroll.sm2Mechanisms.keyGen)\n",
+		    (unsigned long)ec->sm2.keygen);
+	else
+		fprintf(fp, "  sm2 key generation: none "
+		    "(enroll.sm2Mechanisms.keyGen): sm2 renewals are "
+		    "refused\n");
+	if (ec->sm2.sign != 0)
+		fprintf(fp, "  sm2 request signing: 0x%lx (%s)\n",
+		    (unsigned long)ec->sm2.sign, from);
+	else
+		fprintf(fp, "  sm2 request signing: none (%s): sm2 renewals "
+		    "are refused\n", from);
+}
+
 static int
 enroll_diagnose(struct uk_ctx *ctx, FILE *fp)
 {
@@ -627,8 +653,9 @@ enroll_diagnose(struct uk_ctx *ctx, FILE *fp)
 		if (ec.keytypes & (1u << kt))
 			fprintf(fp, " %s",
 			    uk_keytype_name((enum uk_keytype)kt));
-	fprintf(fp, "%s\n", ec.sm2.keygen == 0 ? " (sm2: no vendor "
-	    "mechanism configured)" : "");
+	fprintf(fp, "\n");
+	if (ec.keytypes & (1u << UK_KT_SM2))
+		sm2_diagnose(ctx->cfg, &ec, fp);
 	fprintf(fp, "  trust anchors for new certificates: %d%s\n",
 	    store_count(ec.anchors), store_count(ec.anchors) == 0 ?
 	    " (every certificate would be refused)" : "");

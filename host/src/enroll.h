@@ -61,7 +61,8 @@ int uk_enroll_config_validate(const cJSON *v, char *why, size_t whylen)
 struct uk_enroll_cfg {
 	int archive;			/* retireOld: "archive" */
 	unsigned keytypes;		/* bit (1 << enum uk_keytype) */
-	struct uk_sm2_mechs sm2;
+	struct uk_sm2_mechs sm2;	/* sign: sm2Mechanisms.sign, else
+					 * pkcs11.sm2Mechanism */
 	X509_STORE *anchors;		/* both trustAnchors lists */
 	X509_STORE *seal_ca;		/* enroll.sealCA */
 	size_t seal_max;		/* bytes */

@@ -25,6 +25,7 @@
 #include "enroll.h"
 #include "err.h"
 #include "log.h"
+#include "sign.h"
 
 /* GM/T 0015 and the older e-government numbering (safeengine-compat.md). */
 static const char *const default_oids[] = {
@@ -425,7 +426,10 @@ uk_csr_build(const struct uk_p11 *p, CK_OBJECT_HANDLE h, enum uk_keytype kt,
 	X509_REQ_set0_signature(req, bs);
 	bs = NULL;		/* transferred */
 	r = UK_ERR_SIGN;
-	if (kt != UK_KT_SM2 && X509_REQ_verify(req, pub) != 1) {
+	/* SM2: X509_REQ_verify of OpenSSL 3.0 takes an empty signer ID;
+	 * the token signed with GM/T 0009's default one. */
+	if (kt == UK_KT_SM2 ? uk_verify_sm2(pub, tbs, (size_t)tbslen, sig,
+	    siglen) != 0 : X509_REQ_verify(req, pub) != 1) {
 		uk_error("the token's signature on the request does not "
 		    "verify");
 		goto out;

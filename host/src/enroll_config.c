@@ -90,7 +90,7 @@ uk_enroll_config_validate(const cJSON *v, char *why, size_t whylen)
 	    "sm2Mechanisms", "trustAnchors", "sealCA", "sealMaxBytes",
 	    "registryOids", NULL };
 	static const char *const sm2keys[] = { "keyGen", "sign", NULL };
-	const cJSON *m;
+	const cJSON *m, *kg, *sg;
 	char sub[UK_JSON_WHY_MAX];
 	int r;
 
@@ -123,12 +123,19 @@ uk_enroll_config_validate(const cJSON *v, char *why, size_t whylen)
 		if (!cJSON_IsObject(m) || uk_json_only_members(m, sm2keys,
 		    sub, sizeof(sub)) != 0)
 			return cfg_bad(why, whylen, "sm2Mechanisms",
-			    "must be {keyGen, sign}");
-		if ((r = cfg_int(cJSON_GetObjectItemCaseSensitive(m,
-		    "keyGen"), "sm2Mechanisms.keyGen", 0, 4294967295.0, why,
-		    whylen)) != 0 ||
-		    (r = cfg_int(cJSON_GetObjectItemCaseSensitive(m, "sign"),
-		    "sm2Mechanisms.sign", 0, 4294967295.0, why, whylen)) != 0)
+			    "must be {keyGen, sign?}");
+		/* keyGen has no default (vendors differ); sign defaults
+		 * to pkcs11.sm2Mechanism. */
+		kg = cJSON_GetObjectItemCaseSensitive(m, "keyGen");
+		sg = cJSON_GetObjectItemCaseSensitive(m, "sign");
+		if (kg == NULL)
+			return cfg_bad(why, whylen, "sm2Mechanisms.keyGen",
+			    "missing (the vendor's SM2 key pair generation "
+			    "mechanism)");
+		if ((r = cfg_int(kg, "sm2Mechanisms.keyGen", 0, 4294967295.0,
+		    why, whylen)) != 0 ||
+		    (sg != NULL && (r = cfg_int(sg, "sm2Mechanisms.sign", 0,
+		    4294967295.0, why, whylen)) != 0))
 			return r;
 	}
 	return 0;

@@ -10,7 +10,6 @@
 
 #include <openssl/bn.h>
 #include <openssl/core_names.h>
-#include <openssl/ec.h>
 #include <openssl/evp.h>
 #include <openssl/objects.h>
 #include <openssl/param_build.h>
@@ -21,6 +20,7 @@
 #include "err.h"
 #include "fault.h"
 #include "log.h"
+#include "sign.h"
 #include "wipe.h"
 
 /* DER OIDs of the curves we generate. */
@@ -484,39 +484,6 @@ uk_p11_keytype(const struct uk_p11 *p, CK_OBJECT_HANDLE h,
 	return *ktp == UK_KT_NONE ? UK_ERR_MECHANISM : 0;
 }
 
-/* r||s → DER ECDSA-Sig-Value. */
-static int
-ecdsa_der(const unsigned char *raw, size_t len, unsigned char **sigp,
-    size_t *siglenp)
-{
-	ECDSA_SIG *es = NULL;
-	BIGNUM *br = NULL, *bs = NULL;
-	unsigned char *der = NULL;
-	int dlen, r = UK_ERR_SIGN;
-
-	if (len == 0 || len % 2 != 0 ||
-	    (br = BN_bin2bn(raw, (int)(len / 2), NULL)) == NULL ||
-	    (bs = BN_bin2bn(raw + len / 2, (int)(len / 2), NULL)) == NULL ||
-	    (es = ECDSA_SIG_new()) == NULL || !ECDSA_SIG_set0(es, br, bs))
-		goto out;
-	br = bs = NULL;		/* transferred */
-	if ((dlen = i2d_ECDSA_SIG(es, &der)) <= 0)
-		goto out;
-	if ((*sigp = malloc((size_t)dlen)) == NULL) {
-		r = UK_ERR_ALLOC_FAIL;
-		goto out;
-	}
-	memcpy(*sigp, der, (size_t)dlen);
-	*siglenp = (size_t)dlen;
-	r = 0;
- out:
-	OPENSSL_free(der);
-	ECDSA_SIG_free(es);
-	BN_free(br);
-	BN_free(bs);
-	return r;
-}
-
 int
 uk_p11_sign(const struct uk_p11 *p, CK_OBJECT_HANDLE h, enum uk_keytype kt,
     const struct uk_sm2_mechs *sm2, const unsigned char *msg, size_t len,
@@ -527,7 +494,7 @@ uk_p11_sign(const struct uk_p11 *p, CK_OBJECT_HANDLE h, enum uk_keytype kt,
 	const unsigned char *in = msg;
 	CK_ULONG inlen = len, slen = 0;
 	CK_RV rv;
-	int r = UK_ERR_INTERNAL, der = 0;
+	int r = UK_ERR_INTERNAL, ec = 0;
 
 	*sigp = NULL;
 	*siglenp = 0;
@@ -537,12 +504,12 @@ uk_p11_sign(const struct uk_p11 *p, CK_OBJECT_HANDLE h, enum uk_keytype kt,
 		mech.mechanism = CKM_ECDSA;
 		in = md;
 		inlen = sizeof(md);
-		der = 1;
+		ec = 1;
 	} else if (kt == UK_KT_SM2) {
 		if (sm2 == NULL || sm2->sign == 0)
 			return UK_ERR_MECHANISM;
 		mech.mechanism = sm2->sign;
-		der = 1;
+		ec = 1;
 	}
 	if ((rv = p->fn->C_SignInit(p->s, &mech, h)) != CKR_OK ||
 	    (rv = p->fn->C_Sign(p->s, (CK_BYTE_PTR)in, inlen, NULL,
@@ -559,8 +526,15 @@ uk_p11_sign(const struct uk_p11 *p, CK_OBJECT_HANDLE h, enum uk_keytype kt,
 		r = uk_p11_err("C_Sign", rv, UK_ERR_SIGN);
 		goto out;
 	}
-	if (der) {
-		r = ecdsa_der(sig, slen, sigp, siglenp);
+	if (ec) {
+		/* CKM_ECDSA answers r || s (PKCS#11); a vendor SM2
+		 * mechanism r || s or DER, as token-key.c's sign path
+		 * takes them. */
+		r = kt == UK_KT_SM2 ?
+		    uk_ecdsa_sig_to_der(sig, slen, sigp, siglenp) :
+		    uk_ecdsa_raw_to_der(sig, slen, sigp, siglenp);
+		if (r != 0 && r != UK_ERR_ALLOC_FAIL)
+			r = UK_ERR_SIGN;
 		goto out;
 	}
 	/* success */

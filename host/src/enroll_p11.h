@@ -100,7 +100,9 @@ int uk_p11_pubkey(const struct uk_p11 *p, CK_OBJECT_HANDLE h,
 
 /*
  * Signs msg with private key h: RSA → CKM_SHA256_RSA_PKCS; EC → CKM_ECDSA
- * over SHA-256, returned as DER ECDSA-Sig-Value; SM2 → sm2->sign, DER.
+ * over SHA-256 (r || s), returned as DER ECDSA-Sig-Value; SM2 → sm2->sign
+ * on the message, answered as r || s or DER (either is taken), returned
+ * as DER.
  * *sigp malloc'd.
  */
 int uk_p11_sign(const struct uk_p11 *p, CK_OBJECT_HANDLE h,

@@ -245,6 +245,41 @@ uk_ecdsa_der_to_raw(const unsigned char *der, size_t len, size_t order_len,
 }
 
 int
+uk_ecdsa_sig_is_der(const unsigned char *sig, size_t len)
+{
+	const unsigned char *p = sig;
+	unsigned char *re = NULL;
+	ECDSA_SIG *es;
+	int n = 0;
+
+	if (len < 8 || sig[0] != 0x30 ||
+	    (es = d2i_ECDSA_SIG(NULL, &p, (long)len)) == NULL)
+		return 0;
+	/* Nothing trailing, and re-encoding gives the same bytes. */
+	if ((size_t)(p - sig) == len)
+		n = i2d_ECDSA_SIG(es, &re);
+	ECDSA_SIG_free(es);
+	n = n > 0 && (size_t)n == len && memcmp(re, sig, len) == 0;
+	OPENSSL_free(re);
+	return n;
+}
+
+int
+uk_ecdsa_sig_to_der(const unsigned char *sig, size_t len,
+    unsigned char **outp, size_t *outlenp)
+{
+	*outp = NULL;
+	*outlenp = 0;
+	if (!uk_ecdsa_sig_is_der(sig, len))
+		return uk_ecdsa_raw_to_der(sig, len, outp, outlenp);
+	if ((*outp = malloc(len)) == NULL)
+		return UK_ERR_ALLOC_FAIL;
+	memcpy(*outp, sig, len);
+	*outlenp = len;
+	return 0;
+}
+
+int
 uk_cert_from_der(const unsigned char *der, size_t len, X509 **certp)
 {
 	const unsigned char *p = der;

@@ -74,6 +74,18 @@ int uk_ecdsa_raw_to_der(const unsigned char *raw, size_t len,
 int uk_ecdsa_der_to_raw(const unsigned char *der, size_t len,
     size_t order_len, unsigned char **outp, size_t *outlenp) UK_WUR;
 
+/*
+ * Vendor EC/SM2 mechanisms answer r||s or DER (their _DER variants).
+ * uk_ecdsa_sig_is_der: 1 when sig is exactly one canonical DER
+ * ECDSA-Sig-Value (nothing trailing, re-encoding gives the same bytes);
+ * an r||s that is also that has a probability below 2^-30.
+ * uk_ecdsa_sig_to_der: either form → DER, *outp malloc'd; INVALID_PARAM
+ * when sig is neither.
+ */
+int uk_ecdsa_sig_is_der(const unsigned char *sig, size_t len);
+int uk_ecdsa_sig_to_der(const unsigned char *sig, size_t len,
+    unsigned char **outp, size_t *outlenp) UK_WUR;
+
 /* Parses a DER certificate (a base64 caller decodes first).  CERT_FORMAT
  * when it is not one.  *certp: new X509. */
 int uk_cert_from_der(const unsigned char *der, size_t len,

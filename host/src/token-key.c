@@ -410,27 +410,6 @@ sign_ec(struct uk_token_state *st, struct tk_token *t, struct tk_key *k,
 	return uk_ecdsa_raw_to_der(raw, rawlen, sigp, siglenp);
 }
 
-/* 1 when sig is exactly one DER ECDSA-Sig-Value (nothing trailing, and
- * re-encoding gives the same bytes). */
-static int
-is_der_sig(const unsigned char *sig, size_t len)
-{
-	const unsigned char *p = sig;
-	unsigned char *re = NULL;
-	ECDSA_SIG *es;
-	int n = 0;
-
-	if (len < 8 || sig[0] != 0x30 ||
-	    (es = d2i_ECDSA_SIG(NULL, &p, (long)len)) == NULL)
-		return 0;
-	if ((size_t)(p - sig) == len)
-		n = i2d_ECDSA_SIG(es, &re);
-	ECDSA_SIG_free(es);
-	n = n > 0 && (size_t)n == len && memcmp(re, sig, len) == 0;
-	OPENSSL_free(re);
-	return n;
-}
-
 /*
  * SM2 through the vendor mechanism, which takes the message and hashes
  * Z ‖ M itself.  Vendors return r ‖ s (CKM_SM3_SM2) or DER (their _DER
@@ -452,14 +431,8 @@ sign_sm2(struct uk_token_state *st, struct tk_token *t, struct tk_key *k,
 		return UK_ERR_MECHANISM;
 	if ((r = key_op(st, t, k, &mech, 0, msg, len, raw, &rawlen)) != 0)
 		return r;
-	if (!is_der_sig(raw, rawlen))
-		return uk_ecdsa_raw_to_der(raw, rawlen, sigp, siglenp) != 0 ?
-		    UK_ERR_SIGN : 0;
-	if ((*sigp = malloc(rawlen)) == NULL)
-		return UK_ERR_ALLOC_FAIL;
-	memcpy(*sigp, raw, rawlen);
-	*siglenp = rawlen;
-	return 0;
+	r = uk_ecdsa_sig_to_der(raw, rawlen, sigp, siglenp);
+	return r == 0 || r == UK_ERR_ALLOC_FAIL ? r : UK_ERR_SIGN;
 }
 
 static enum uk_sig_scheme

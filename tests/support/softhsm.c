@@ -60,6 +60,13 @@ uk_softhsm_destroy(struct uk_softhsm *f)
 char *
 uk_test_config(const char *pkcs11_json, const char *limits_json)
 {
+	return uk_test_config_more(pkcs11_json, limits_json, NULL);
+}
+
+char *
+uk_test_config_more(const char *pkcs11_json, const char *limits_json,
+    const char *more_json)
+{
 	static const char fmt[] =
 	    "{\"extensionIds\":{\"chromium\":[\"" UK_TEST_CHROMIUM_ID "\"],"
 	    "\"firefox\":[\"ukeylink@sheca.com\"]},"
@@ -70,18 +77,21 @@ uk_test_config(const char *pkcs11_json, const char *limits_json)
 	    "[\"read\"]}],"
 	    "\"log\":{\"level\":\"%s\",\"destination\":\"stderr\"},"
 	    "\"limits\":{%s},"
-	    "\"pkcs11\":{%s}}";
+	    "\"pkcs11\":{%s}%s%s}";
 	const char *level = getenv("UK_TEST_VERBOSE") ? "debug" : "error";
 	char *s;
 	size_t len;
 
 	if (limits_json == NULL)
 		limits_json = "";
+	if (more_json == NULL)
+		more_json = "";
 	len = sizeof(fmt) + strlen(level) + strlen(pkcs11_json) +
-	    strlen(limits_json);
+	    strlen(limits_json) + 1 + strlen(more_json);
 	if ((s = malloc(len)) == NULL)
 		return NULL;
-	snprintf(s, len, fmt, level, limits_json, pkcs11_json);
+	snprintf(s, len, fmt, level, limits_json, pkcs11_json,
+	    more_json[0] != '\0' ? "," : "", more_json);
 	return s;
 }
 

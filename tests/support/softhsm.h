@@ -40,6 +40,10 @@ char *uk_softhsm_config(const char *modules_json, const char *limits_json);
 /* The same with the whole "pkcs11" section body given (e.g.
  * "\"modules\":[...],\"sm2Mechanism\":2147516672"). */
 char *uk_test_config(const char *pkcs11_json, const char *limits_json);
+/* The same with more top-level members (more_json: "\"name\":value,..."
+ * without braces; NULL or "" = none). */
+char *uk_test_config_more(const char *pkcs11_json, const char *limits_json,
+    const char *more_json);
 /* Runs a shell command (sh -c) with stdout/stderr to /dev/null unless
  * UK_TEST_VERBOSE is set; returns its exit status. */
 int uk_test_sh(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -8,12 +8,16 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <check.h>
 #include <cjson/cJSON.h>
 
+#include "config.h"
 #include "enroll.h"
 #include "err.h"
+#include "hostproc.h"
+#include "sign.h"
 #include "unlock.h"
 
 static void
@@ -106,10 +110,13 @@ START_TEST(config_validator)
 	static const char *const good[] = {
 		"{}",
 		"{\"retireOld\":\"archive\",\"keyTypes\":[\"rsa2048\","
-		    "\"ec-p256\"],\"sm2Mechanisms\":{\"keyGen\":2147483905,"
-		    "\"sign\":2147483906},\"trustAnchors\":[\"/etc/a.pem\"],"
+		    "\"ec-p256\"],\"sm2Mechanisms\":{\"keyGen\":2147516417,"
+		    "\"sign\":2147516672},\"trustAnchors\":[\"/etc/a.pem\"],"
 		    "\"sealCA\":[\"/etc/b.pem\"],\"sealMaxBytes\":1024,"
 		    "\"registryOids\":[\"1.2.156.10260.4.1.1\"]}",
+		/* sign defaults to pkcs11.sm2Mechanism */
+		"{\"sm2Mechanisms\":{\"keyGen\":2147516417}}",
+		"{\"sm2Mechanisms\":{\"keyGen\":0,\"sign\":0}}",
 	};
 	static const struct { const char *json, *word; } bad[] = {
 		{ "[]", "object" },
@@ -123,9 +130,21 @@ START_TEST(config_validator)
 		{ "{\"sealMaxBytes\":2048.5}", "sealMaxBytes" },
 		{ "{\"registryOids\":[\"1..2\"]}", "registryOids" },
 		{ "{\"registryOids\":[\"abc\"]}", "registryOids" },
-		{ "{\"sm2Mechanisms\":{\"keyGen\":1}}", "sm2Mechanisms.sign" },
+		/* keyGen has no default */
+		{ "{\"sm2Mechanisms\":{\"sign\":2147516672}}",
+		    "sm2Mechanisms.keyGen" },
+		{ "{\"sm2Mechanisms\":{}}", "sm2Mechanisms.keyGen" },
 		{ "{\"sm2Mechanisms\":{\"keyGen\":-1,\"sign\":1}}",
 		    "sm2Mechanisms.keyGen" },
+		{ "{\"sm2Mechanisms\":{\"keyGen\":\"0x80008001\"}}",
+		    "sm2Mechanisms.keyGen" },
+		{ "{\"sm2Mechanisms\":{\"keyGen\":1,\"sign\":4294967296}}",
+		    "sm2Mechanisms.sign" },
+		{ "{\"sm2Mechanisms\":{\"keyGen\":1,\"sign\":null}}",
+		    "sm2Mechanisms.sign" },
+		{ "{\"sm2Mechanisms\":{\"keyGen\":1,\"verify\":2}}",
+		    "sm2Mechanisms" },
+		{ "{\"sm2Mechanisms\":[2147516417]}", "sm2Mechanisms" },
 		{ "{\"sealHosts\":[\"a\"]}", "sealHosts" },
 	};
 	char why[256];
@@ -147,6 +166,98 @@ START_TEST(config_validator)
 		    "case %zu: %s", i, why);
 		cJSON_Delete(v);
 	}
+}
+END_TEST
+
+/* enroll.sm2Mechanisms.sign absent → pkcs11.sm2Mechanism; present (0
+ * too) → it wins.  keyGen never defaults. */
+START_TEST(sm2_sign_default)
+{
+	static const struct {
+		const char *pkcs11, *enroll;
+		unsigned long keygen, sign;
+	} cases[] = {
+		{ "\"sm2Mechanism\":2147516672",
+		    "\"sm2Mechanisms\":{\"keyGen\":2147516417}",
+		    0x80008001UL, 0x80008100UL },
+		{ "\"sm2Mechanism\":2147516672",
+		    "\"sm2Mechanisms\":{\"keyGen\":2147516417,"
+		    "\"sign\":2147516673}", 0x80008001UL, 0x80008101UL },
+		{ "\"sm2Mechanism\":2147516672",
+		    "\"sm2Mechanisms\":{\"keyGen\":2147516417,\"sign\":0}",
+		    0x80008001UL, 0 },
+		{ "", "\"sm2Mechanisms\":{\"keyGen\":2147516417}",
+		    0x80008001UL, 0 },
+		{ "\"sm2Mechanism\":2147516673", "\"retireOld\":\"archive\"",
+		    0, 0x80008101UL },
+		{ "\"sm2Mechanism\":2147516673", NULL, 0, 0x80008101UL },
+	};
+	struct uk_enroll_cfg ec;
+	struct uk_config *cfg;
+	char text[512], *path;
+	size_t i;
+
+	for (i = 0; i < UK_ARRAY_LEN(cases); i++) {
+		snprintf(text, sizeof(text), "{\"pkcs11\":{%s}%s%s%s}",
+		    cases[i].pkcs11, cases[i].enroll ? ",\"enroll\":{" : "",
+		    cases[i].enroll ? cases[i].enroll : "",
+		    cases[i].enroll ? "}" : "");
+		ck_assert_ptr_nonnull(path = uk_test_write_temp("config.json",
+		    text));
+		ck_assert_int_eq(uk_config_load(path, "/nonexistent", &cfg),
+		    0);
+		/* the file was taken, not ignored as invalid */
+		ck_assert_msg(uk_config_section(cfg, "pkcs11") != NULL &&
+		    (cases[i].enroll == NULL ||
+		    uk_config_section(cfg, "enroll") != NULL), "%s", text);
+		ck_assert_int_eq(uk_enroll_cfg_load(cfg, &ec), 0);
+		ck_assert_msg(ec.sm2.keygen == cases[i].keygen &&
+		    ec.sm2.sign == cases[i].sign, "%s: keyGen 0x%lx sign 0x%lx",
+		    text, (unsigned long)ec.sm2.keygen,
+		    (unsigned long)ec.sm2.sign);
+		uk_enroll_cfg_clear(&ec);
+		uk_config_free(cfg);
+		(void)unlink(path);
+		free(path);
+	}
+}
+END_TEST
+
+/* Vendor SM2/EC answers: DER is kept, r ‖ s converted, anything else
+ * refused; one converter for the sign and the enrol paths (sign.c). */
+START_TEST(ecdsa_sig_forms)
+{
+	unsigned char raw[64], longer[80], *der = NULL, *out = NULL;
+	unsigned char *back = NULL;
+	size_t derlen, outlen, backlen;
+
+	memset(raw, 0x11, 32);
+	memset(raw + 32, 0x9c, 32);	/* s with its top bit set */
+	ck_assert(!uk_ecdsa_sig_is_der(raw, sizeof(raw)));
+	ck_assert_int_eq(uk_ecdsa_sig_to_der(raw, sizeof(raw), &der,
+	    &derlen), 0);
+	ck_assert(uk_ecdsa_sig_is_der(der, derlen));
+	ck_assert_uint_eq(derlen, 2 + 2 + 32 + 2 + 33);
+	/* DER passes as it is */
+	ck_assert_int_eq(uk_ecdsa_sig_to_der(der, derlen, &out, &outlen), 0);
+	ck_assert_uint_eq(outlen, derlen);
+	ck_assert_mem_eq(out, der, derlen);
+	ck_assert_int_eq(uk_ecdsa_der_to_raw(out, outlen, 32, &back,
+	    &backlen), 0);
+	ck_assert_mem_eq(back, raw, sizeof(raw));
+	/* not DER: a byte after it, a length that is off */
+	memcpy(longer, der, derlen);
+	longer[derlen] = 0x00;
+	ck_assert(!uk_ecdsa_sig_is_der(longer, derlen + 1));
+	der[1]++;
+	ck_assert(!uk_ecdsa_sig_is_der(der, derlen));
+	/* neither form */
+	free(out);
+	ck_assert_int_eq(uk_ecdsa_sig_to_der(raw, 63, &out, &outlen),
+	    UK_ERR_INVALID_PARAM);
+	ck_assert_ptr_null(out);
+	free(back);
+	free(der);
 }
 END_TEST
 
@@ -197,6 +308,8 @@ main(void)
 	tcase_add_test(tc, journal_round_trip);
 	tcase_add_test(tc, journal_rejects_garbage);
 	tcase_add_test(tc, config_validator);
+	tcase_add_test(tc, sm2_sign_default);
+	tcase_add_test(tc, ecdsa_sig_forms);
 	tcase_add_test(tc, keytype_names);
 	tcase_add_test(tc, random_pin_digits);
 	suite_add_tcase(s, tc);

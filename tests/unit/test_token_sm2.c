@@ -25,6 +25,7 @@
 #include "err.h"
 #include "hostcall.h"
 #include "hostproc.h"
+#include "p11test_fixture.h"
 #include "sign.h"
 #include "softhsm.h"
 #include "token.h"
@@ -34,8 +35,7 @@
 #define MECH_DER	"2147516673"	/* 0x80008101 CKM_SM3_SM2_DER */
 #define SM2_ID		"1234567812345678"
 
-static char base[64];		/* temp dir: pki/, token/, work/ */
-static char tokdir[96], pki[96], work[96];
+static struct uk_p11t fx;	/* the test token, its PKI, work/ */
 static struct uk_hostproc hp;
 static char tok[128];
 
@@ -103,7 +103,7 @@ state_file(const char *name, const char *text)
 {
 	char path[160];
 
-	snprintf(path, sizeof(path), "%s/%s", tokdir, name);
+	snprintf(path, sizeof(path), "%s/%s", fx.token, name);
 	if (text == NULL)
 		ck_assert(unlink(path) == 0 || access(path, F_OK) != 0);
 	else
@@ -162,7 +162,7 @@ login(void)
 static void
 save_b64(const char *b64, const char *name)
 {
-	uk_hc_save_b64(work, name, b64);
+	uk_hc_save_b64(fx.work, name, b64);
 }
 
 static void
@@ -170,7 +170,7 @@ write_work(const char *name, const char *text)
 {
 	char path[160];
 
-	snprintf(path, sizeof(path), "%s/%s", work, name);
+	snprintf(path, sizeof(path), "%s/%s", fx.work, name);
 	ck_assert_int_eq(uk_test_write_file(path, text, strlen(text)), 0);
 }
 
@@ -181,7 +181,7 @@ openssl_sm2_verify(const char *file)
 {
 	return uk_test_sh("openssl pkeyutl -verify -pubin -inkey %s/sm2.pub "
 	    "-rawin -digest sm3 -pkeyopt distid:" SM2_ID " -in %s/%s "
-	    "-sigfile %s/sig", pki, work, file, work);
+	    "-sigfile %s/sig", fx.pki, fx.work, file, fx.work);
 }
 
 /* The PIN state member b of an object with a "pin" member. */
@@ -285,16 +285,16 @@ START_TEST(test_sign_sm2)
 	save_b64(sig, "sig");
 	ck_assert_int_eq(openssl_sm2_verify("msg"), 0);
 	ck_assert_int_eq(uk_test_sh("openssl dgst -sm3 -verify %s/sm2.pub "
-	    "-sigopt distid:" SM2_ID " -signature %s/sig %s/msg", pki, work,
-	    work), 0);
+	    "-sigopt distid:" SM2_ID " -signature %s/sig %s/msg", fx.pki,
+	    fx.work, fx.work), 0);
 	/* not vacuous: another message does not verify */
 	write_work("other", "UKeyLink SM2 other message");
 	ck_assert_int_ne(openssl_sm2_verify("other"), 0);
 	/* and the host's own verification */
-	snprintf(path, sizeof(path), "%s/token/01.pem", base);
+	snprintf(path, sizeof(path), "%s/token/01.pem", fx.base);
 	ck_assert_int_eq(uk_test_sh("openssl x509 -in %s -outform DER -out "
-	    "%s/cert.der", path, work), 0);
-	snprintf(path, sizeof(path), "%s/cert.der", work);
+	    "%s/cert.der", path, fx.work), 0);
+	snprintf(path, sizeof(path), "%s/cert.der", fx.work);
 	der = uk_test_file_b64(path);
 	ck_assert_ptr_nonnull(der);
 	cJSON_Delete(okf("sign.verify", "{\"cert\":\"%s\",\"data\":\"%s\","
@@ -361,8 +361,8 @@ START_TEST(test_sign_sm2_der_mechanism)
 	    "\"data\":\"%s\",\"detached\":true}", tok, msg_b64);
 	save_b64(uk_hc_str(uk_hc_res(resp), "cms"), "cms.der");
 	ck_assert_int_eq(uk_test_sh("bash %s/tests/support/sm2-cms-check.sh "
-	    "%s/cms.der %s/msg %s/sm2.pub %s/chk", UK_TEST_SOURCE_DIR, work,
-	    work, pki, work), 0);
+	    "%s/cms.der %s/msg %s/sm2.pub %s/chk", UK_TEST_SOURCE_DIR, fx.work,
+	    fx.work, fx.pki, fx.work), 0);
 	cJSON_Delete(resp);
 }
 END_TEST
@@ -393,7 +393,7 @@ START_TEST(test_sign_ecdsa)
 	    "\"data\":\"%s\",\"hash\":\"sha256\"}", tok, msg_b64);
 	save_b64(uk_hc_str(uk_hc_res(resp), "signature"), "sig");
 	ck_assert_int_eq(uk_test_sh("openssl dgst -sha256 -verify %s/ec.pub "
-	    "-signature %s/sig %s/msg", pki, work, work), 0);
+	    "-signature %s/sig %s/msg", fx.pki, fx.work, fx.work), 0);
 	cJSON_Delete(resp);
 }
 END_TEST
@@ -405,9 +405,9 @@ cert_b64(void)
 	static char b64[8192];
 	char path[160], *s;
 
-	snprintf(path, sizeof(path), "%s/cert.der", work);
+	snprintf(path, sizeof(path), "%s/cert.der", fx.work);
 	ck_assert_int_eq(uk_test_sh("openssl x509 -in %s/01.pem -outform DER "
-	    "-out %s", tokdir, path), 0);
+	    "-out %s", fx.token, path), 0);
 	s = uk_test_file_b64(path);
 	ck_assert_ptr_nonnull(s);
 	snprintf(b64, sizeof(b64), "%s", s);
@@ -426,7 +426,7 @@ tampered_b64(const char *cms)
 	p = uk_test_b64(cms, &len);
 	ck_assert_ptr_nonnull(p);
 	p[len - 1] ^= 0x01;
-	snprintf(path, sizeof(path), "%s/bad.der", work);
+	snprintf(path, sizeof(path), "%s/bad.der", fx.work);
 	ck_assert_int_eq(uk_test_write_file(path, p, len), 0);
 	free(p);
 	s = uk_test_file_b64(path);
@@ -450,18 +450,19 @@ check_cms(int detached)
 	save_b64(cms, "cms.der");
 	/* independent: ASN.1 + messageDigest + SM2 over the SET OF */
 	ck_assert_int_eq(uk_test_sh("bash %s/tests/support/sm2-cms-check.sh "
-	    "%s/cms.der %s/msg %s/sm2.pub %s/chk", UK_TEST_SOURCE_DIR, work,
-	    work, pki, work), 0);
+	    "%s/cms.der %s/msg %s/sm2.pub %s/chk", UK_TEST_SOURCE_DIR, fx.work,
+	    fx.work, fx.pki, fx.work), 0);
 	/* (`openssl cms -verify` cannot check it: OpenSSL 3.0 computes
 	 * SM2's Z with an empty ID, not GM/T 0009's default.) */
 	/* detached: no content inside; attached: the content is there */
 	ck_assert_int_eq(uk_test_sh("openssl cms -cmsout -print -inform DER "
-	    "-in %s/cms.der | grep -q 'eContent: <ABSENT>'", work),
+	    "-in %s/cms.der | grep -q 'eContent: <ABSENT>'", fx.work),
 	    detached ? 0 : 1);
 	/* DER exactly as OpenSSL encodes it (the attached form is
 	 * re-framed around the content: cms_attach.h) */
 	ck_assert_int_eq(uk_test_sh("openssl cms -cmsout -inform DER "
-	    "-outform DER -in %s/cms.der | cmp - %s/cms.der", work, work), 0);
+	    "-outform DER -in %s/cms.der | cmp - %s/cms.der", fx.work,
+	    fx.work), 0);
 	/* and the host's sign.verifyCms, which must also say no */
 	if (detached) {
 		v = okf("sign.verifyCms", "{\"cms\":\"%s\",\"data\":\"%s\"}",
@@ -477,8 +478,8 @@ check_cms(int detached)
 	bad = tampered_b64(cms);
 	/* the checker itself rejects the flipped signature */
 	ck_assert_int_ne(uk_test_sh("bash %s/tests/support/sm2-cms-check.sh "
-	    "%s/bad.der %s/msg %s/sm2.pub %s/chk", UK_TEST_SOURCE_DIR, work,
-	    work, pki, work), 0);
+	    "%s/bad.der %s/msg %s/sm2.pub %s/chk", UK_TEST_SOURCE_DIR, fx.work,
+	    fx.work, fx.pki, fx.work), 0);
 	cJSON_Delete(errf(UK_ERR_VERIFY_SIGNATURE, "sign.verifyCms",
 	    detached ? "{\"cms\":\"%s\",\"data\":\"%s\"}" :
 	    "{\"cms\":\"%s\"}", bad, msg_b64));
@@ -514,26 +515,26 @@ START_TEST(test_cms_sm2_binary)
 	/* (a subshell: uk_test_sh appends its own >/dev/null) */
 	ck_assert_int_eq(uk_test_sh("printf '' >%s/empty && "
 	    "(for i in $(seq 0 255); do printf \"\\\\$(printf %%o $i)\"; "
-	    "done >%s/bin)", work, work), 0);
-	ck_assert_int_eq(uk_test_sh("test $(wc -c <%s/bin) -eq 256", work),
+	    "done >%s/bin)", fx.work, fx.work), 0);
+	ck_assert_int_eq(uk_test_sh("test $(wc -c <%s/bin) -eq 256", fx.work),
 	    0);
 	resp = okf("sign.cms", "{\"token\":\"%s\",\"certId\":\"01\","
 	    "\"data\":\"\",\"detached\":true}", tok);
 	save_b64(uk_hc_str(uk_hc_res(resp), "cms"), "cms.der");
 	ck_assert_int_eq(uk_test_sh("bash %s/tests/support/sm2-cms-check.sh "
-	    "%s/cms.der %s/empty %s/sm2.pub %s/chk", UK_TEST_SOURCE_DIR, work,
-	    work, pki, work), 0);
+	    "%s/cms.der %s/empty %s/sm2.pub %s/chk", UK_TEST_SOURCE_DIR,
+	    fx.work, fx.work, fx.pki, fx.work), 0);
 	cJSON_Delete(resp);
 	resp = okf("sign.cms", "{\"token\":\"%s\",\"certId\":\"01\","
 	    "\"data\":\"%s\"}", tok, bin_b64);
 	save_b64(uk_hc_str(uk_hc_res(resp), "cms"), "cms.der");
 	ck_assert_int_eq(uk_test_sh("bash %s/tests/support/sm2-cms-check.sh "
-	    "%s/cms.der %s/bin %s/sm2.pub %s/chk", UK_TEST_SOURCE_DIR, work,
-	    work, pki, work), 0);
+	    "%s/cms.der %s/bin %s/sm2.pub %s/chk", UK_TEST_SOURCE_DIR, fx.work,
+	    fx.work, fx.pki, fx.work), 0);
 	/* the checker is not vacuous: the wrong content fails */
 	ck_assert_int_ne(uk_test_sh("bash %s/tests/support/sm2-cms-check.sh "
-	    "%s/cms.der %s/empty %s/sm2.pub %s/chk", UK_TEST_SOURCE_DIR, work,
-	    work, pki, work), 0);
+	    "%s/cms.der %s/empty %s/sm2.pub %s/chk", UK_TEST_SOURCE_DIR,
+	    fx.work, fx.work, fx.pki, fx.work), 0);
 	cJSON_Delete(resp);
 }
 END_TEST
@@ -871,7 +872,7 @@ pem_cert_b64(const char *pem)
 {
 	char path[160], *s;
 
-	snprintf(path, sizeof(path), "%s/c.der", work);
+	snprintf(path, sizeof(path), "%s/c.der", fx.work);
 	ck_assert_int_eq(uk_test_sh("openssl x509 -in %s -outform DER "
 	    "-out %s", pem, path), 0);
 	s = uk_test_file_b64(path);
@@ -885,7 +886,7 @@ work_data(const char *name, const void *data, size_t len)
 {
 	char path[160], *s;
 
-	snprintf(path, sizeof(path), "%s/%s", work, name);
+	snprintf(path, sizeof(path), "%s/%s", fx.work, name);
 	ck_assert_int_eq(uk_test_write_file(path, data, len), 0);
 	s = uk_test_file_b64(path);
 	ck_assert_ptr_nonnull(s);
@@ -918,8 +919,8 @@ static int
 env_check(const char *content)
 {
 	return uk_test_sh("bash %s/tests/support/sm2-env-check.sh %s/env.der "
-	    "%s/%s %s/01.key %s/01.pem %s/chk", UK_TEST_SOURCE_DIR, work,
-	    work, content, tokdir, tokdir, work);
+	    "%s/%s %s/01.key %s/01.pem %s/chk", UK_TEST_SOURCE_DIR, fx.work,
+	    fx.work, content, fx.token, fx.token, fx.work);
 }
 
 /* Test data of len bytes (every byte value, not a repeating block). */
@@ -947,7 +948,7 @@ START_TEST(test_env_sm2_seal)
 	unsigned char *p;
 	size_t i;
 
-	snprintf(path, sizeof(path), "%s/01.pem", tokdir);
+	snprintf(path, sizeof(path), "%s/01.pem", fx.token);
 	cert = pem_cert_b64(path);
 	for (i = 0; i < UK_ARRAY_LEN(env_sizes); i++) {
 		p = pattern(env_sizes[i]);
@@ -981,18 +982,18 @@ START_TEST(test_env_rsa_still_cms)
 {
 	char path[160], *cert, *data, *env;
 
-	snprintf(path, sizeof(path), "%s/leaf-rsa.pem", pki);
+	snprintf(path, sizeof(path), "%s/leaf-rsa.pem", fx.pki);
 	cert = pem_cert_b64(path);
 	data = work_data("text", env_text, strlen(env_text));
 	env = envelope_b64(cert, data);
 	ck_assert_int_eq(uk_test_sh("openssl asn1parse -inform DER -in "
 	    "%s/env.der >%s/env.txt && grep -q ':rsaEncryption' %s/env.txt "
 	    "&& grep -q ':aes-256-cbc' %s/env.txt && ! grep -q sm4 "
-	    "%s/env.txt", work, work, work, work, work), 0);
+	    "%s/env.txt", fx.work, fx.work, fx.work, fx.work, fx.work), 0);
 	ck_assert_int_eq(uk_test_sh("openssl cms -decrypt -binary -inform DER "
 	    "-in %s/env.der -inkey %s/leaf-rsa.key -recip %s/leaf-rsa.pem "
-	    "-out %s/out && cmp %s/out %s/text", work, pki, pki, work, work,
-	    work), 0);
+	    "-out %s/out && cmp %s/out %s/text", fx.work, fx.pki, fx.pki,
+	    fx.work, fx.work, fx.work), 0);
 	free(env);
 	free(data);
 	free(cert);
@@ -1059,9 +1060,9 @@ made_env(const char *content, const char *opts)
 	char path[160], *s;
 
 	ck_assert_int_eq(uk_test_sh("bash %s/tests/support/sm2-env-make.sh "
-	    "%s/%s %s/01.pem %s/made.der %s/mk %s", UK_TEST_SOURCE_DIR, work,
-	    content, tokdir, work, work, opts), 0);
-	snprintf(path, sizeof(path), "%s/made.der", work);
+	    "%s/%s %s/01.pem %s/made.der %s/mk %s", UK_TEST_SOURCE_DIR, fx.work,
+	    content, fx.token, fx.work, fx.work, opts), 0);
+	snprintf(path, sizeof(path), "%s/made.der", fx.work);
 	s = uk_test_file_b64(path);
 	ck_assert_ptr_nonnull(s);
 	return s;
@@ -1095,7 +1096,7 @@ check_open(void)
 	unsigned char *p;
 	size_t i;
 
-	snprintf(path, sizeof(path), "%s/01.pem", tokdir);
+	snprintf(path, sizeof(path), "%s/01.pem", fx.token);
 	cert = pem_cert_b64(path);
 	login();
 	for (i = 0; i < UK_ARRAY_LEN(env_sizes); i++) {
@@ -1156,7 +1157,7 @@ resized_b64(const char *in, long n)
 	size_t len;
 	char *b64;
 
-	snprintf(path, sizeof(path), "%s/%s", work, in);
+	snprintf(path, sizeof(path), "%s/%s", fx.work, in);
 	b64 = uk_test_file_b64(path);
 	ck_assert_ptr_nonnull(b64);
 	p = uk_test_b64(b64, &len);
@@ -1167,7 +1168,7 @@ resized_b64(const char *in, long n)
 	if (n < 0)
 		memset(p + len, 0, (size_t)-n);
 	len = (size_t)((long)len - n);
-	snprintf(path, sizeof(path), "%s/resized", work);
+	snprintf(path, sizeof(path), "%s/resized", fx.work);
 	ck_assert_int_eq(uk_test_write_file(path, p, len), 0);
 	free(p);
 	s = uk_test_file_b64(path);
@@ -1181,7 +1182,7 @@ START_TEST(test_env_sm2_bad)
 {
 	char path[160], *cert, *data, *env, *bad;
 
-	snprintf(path, sizeof(path), "%s/01.pem", tokdir);
+	snprintf(path, sizeof(path), "%s/01.pem", fx.token);
 	cert = pem_cert_b64(path);
 	data = work_data("text", env_text, strlen(env_text));
 	env = envelope_b64(cert, data);
@@ -1206,14 +1207,14 @@ START_TEST(test_env_sm2_bad)
 	/* another SM2 certificate (the CA's): the same error as an RSA
 	 * envelope that is not for the key */
 	free(cert);
-	snprintf(path, sizeof(path), "%s/sm2-ca/cert.pem", pki);
+	snprintf(path, sizeof(path), "%s/sm2-ca/cert.pem", fx.pki);
 	cert = pem_cert_b64(path);
 	env = envelope_b64(cert, data);
 	decrypt_err(UK_ERR_ENVELOPE, "not addressed to this certificate", env);
 	free(env);
 	/* an EC certificate's envelope (OpenSSL's ECDH): no SM2 recipient */
 	free(cert);
-	snprintf(path, sizeof(path), "%s/02.pem", tokdir);
+	snprintf(path, sizeof(path), "%s/02.pem", fx.token);
 	cert = pem_cert_b64(path);
 	env = envelope_b64(cert, data);
 	decrypt_err(UK_ERR_ENVELOPE, NULL, env);
@@ -1264,7 +1265,7 @@ START_TEST(test_env_sm2_mechanism_config)
 	const char *mechs[] = { "0", "2147516930" };	/* 0x80008202 */
 	size_t i;
 
-	snprintf(path, sizeof(path), "%s/01.pem", tokdir);
+	snprintf(path, sizeof(path), "%s/01.pem", fx.token);
 	cert = pem_cert_b64(path);
 	data = work_data("text", env_text, strlen(env_text));
 	env = envelope_b64(cert, data);
@@ -1302,7 +1303,7 @@ START_TEST(test_env_se)
 	unsigned char *p;
 	size_t i, n;
 
-	snprintf(path, sizeof(path), "%s/01.pem", tokdir);
+	snprintf(path, sizeof(path), "%s/01.pem", fx.token);
 	cert = pem_cert_b64(path);
 	n = strlen(cert) + 4096;
 	args = malloc(n + 200 * 1024);
@@ -1336,7 +1337,7 @@ START_TEST(test_env_se)
 	free(data);
 	/* not for this token: the envelope error, with the reason */
 	free(cert);
-	snprintf(path, sizeof(path), "%s/sm2-ca/cert.pem", pki);
+	snprintf(path, sizeof(path), "%s/sm2-ca/cert.pem", fx.pki);
 	cert = pem_cert_b64(path);
 	snprintf(args, n, "1,\"%s\",\"%s\"", env_text, cert);
 	r = se("ESE_Envelope", args);
@@ -1384,21 +1385,22 @@ START_TEST(test_env_sm2_ec_typed_key)
 	ck_assert(uk_pkey_is_sm2(X509_get0_pubkey(x)));
 	ck_assert_int_eq(uk_envelope(x, (const unsigned char *)env_text,
 	    strlen(env_text), &der, &derlen), 0);
-	snprintf(path, sizeof(path), "%s/env.der", work);
+	snprintf(path, sizeof(path), "%s/env.der", fx.work);
 	ck_assert_int_eq(uk_test_write_file(path, der, derlen), 0);
 	write_work("text", env_text);
-	snprintf(path, sizeof(path), "%s/ecsm2.key", work);
+	snprintf(path, sizeof(path), "%s/ecsm2.key", fx.work);
 	ck_assert_ptr_nonnull(fp = fopen(path, "w"));
 	ck_assert_int_eq(PEM_write_PrivateKey(fp, pk, NULL, NULL, 0, NULL,
 	    NULL), 1);
 	fclose(fp);
-	snprintf(path, sizeof(path), "%s/ecsm2.pem", work);
+	snprintf(path, sizeof(path), "%s/ecsm2.pem", fx.work);
 	ck_assert_ptr_nonnull(fp = fopen(path, "w"));
 	ck_assert_int_eq(PEM_write_X509(fp, x), 1);
 	fclose(fp);
 	ck_assert_int_eq(uk_test_sh("bash %s/tests/support/sm2-env-check.sh "
 	    "%s/env.der %s/text %s/ecsm2.key %s/ecsm2.pem %s/chk",
-	    UK_TEST_SOURCE_DIR, work, work, work, work, work), 0);
+	    UK_TEST_SOURCE_DIR, fx.work, fx.work, fx.work, fx.work, fx.work),
+	    0);
 	free(der);
 	X509_NAME_free(n);
 	X509_free(x);
@@ -1493,26 +1495,5 @@ token_sm2_suite(void)
 int
 main(void)
 {
-	SRunner *sr;
-	int failed;
-
-	snprintf(base, sizeof(base), "/tmp/ukp11t.XXXXXX");
-	if (mkdtemp(base) == NULL)
-		return 1;
-	snprintf(tokdir, sizeof(tokdir), "%s/token", base);
-	snprintf(pki, sizeof(pki), "%s/pki", base);
-	snprintf(work, sizeof(work), "%s/work", base);
-	if (uk_test_sh("bash %s/tests/support/p11test-token.sh %s && "
-	    "mkdir -p %s", UK_TEST_SOURCE_DIR, base, work) != 0 ||
-	    setenv("UK_P11TEST_DIR", tokdir, 1) != 0) {
-		fprintf(stderr, "cannot create the test token\n");
-		(void)uk_test_sh("rm -rf %s", base);
-		return 1;
-	}
-	sr = srunner_create(token_sm2_suite());
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	(void)uk_test_sh("rm -rf %s", base);
-	return failed == 0 ? 0 : 1;
+	return uk_p11t_main(&fx, token_sm2_suite());
 }

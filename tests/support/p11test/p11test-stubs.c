@@ -41,14 +41,6 @@ C_SetOperationState(CK_SESSION_HANDLE session UNUSED, unsigned char
 }
 
 CK_RV
-C_CreateObject(CK_SESSION_HANDLE session UNUSED, CK_ATTRIBUTE
-    *templ UNUSED, unsigned long count UNUSED, CK_OBJECT_HANDLE
-    *object UNUSED)
-{
-	return CKR_FUNCTION_NOT_SUPPORTED;
-}
-
-CK_RV
 C_CopyObject(CK_SESSION_HANDLE session UNUSED, CK_OBJECT_HANDLE
     object UNUSED, CK_ATTRIBUTE *templ UNUSED, unsigned long
     count UNUSED, CK_OBJECT_HANDLE *new_object UNUSED)
@@ -57,23 +49,8 @@ C_CopyObject(CK_SESSION_HANDLE session UNUSED, CK_OBJECT_HANDLE
 }
 
 CK_RV
-C_DestroyObject(CK_SESSION_HANDLE session UNUSED, CK_OBJECT_HANDLE
-    object UNUSED)
-{
-	return CKR_FUNCTION_NOT_SUPPORTED;
-}
-
-CK_RV
 C_GetObjectSize(CK_SESSION_HANDLE session UNUSED, CK_OBJECT_HANDLE
     object UNUSED, unsigned long *size UNUSED)
-{
-	return CKR_FUNCTION_NOT_SUPPORTED;
-}
-
-CK_RV
-C_SetAttributeValue(CK_SESSION_HANDLE session UNUSED,
-    CK_OBJECT_HANDLE object UNUSED, CK_ATTRIBUTE *templ UNUSED,
-    unsigned long count UNUSED)
 {
 	return CKR_FUNCTION_NOT_SUPPORTED;
 }
@@ -269,18 +246,6 @@ CK_RV
 C_GenerateKey(CK_SESSION_HANDLE session UNUSED, CK_MECHANISM
     *mechanism UNUSED, CK_ATTRIBUTE *templ UNUSED, unsigned long
     count UNUSED, CK_OBJECT_HANDLE *key UNUSED)
-{
-	return CKR_FUNCTION_NOT_SUPPORTED;
-}
-
-CK_RV
-C_GenerateKeyPair(CK_SESSION_HANDLE session UNUSED,
-    CK_MECHANISM *mechanism UNUSED, CK_ATTRIBUTE
-    *public_key_template UNUSED, unsigned long
-    public_key_attribute_count UNUSED, CK_ATTRIBUTE
-    *private_key_template UNUSED, unsigned long
-    private_key_attribute_count UNUSED, CK_OBJECT_HANDLE *public_key
-    UNUSED, CK_OBJECT_HANDLE *private_key UNUSED)
 {
 	return CKR_FUNCTION_NOT_SUPPORTED;
 }

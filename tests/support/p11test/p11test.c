@@ -39,7 +39,16 @@
  * named curve), RSA.  Mechanisms: P11T_CKM_SM3_SM2 (r ‖ s),
  * P11T_CKM_SM3_SM2_DER, CKM_ECDSA (r ‖ s over the caller's digest),
  * CKM_RSA_PKCS (signature only); SM2 decryption with P11T_CKM_SM2_RAW
- * (C1 ‖ C3 ‖ C2 in) and P11T_CKM_SM2_CIPHER_DER (GM/T 0009 DER in).
+ * (C1 ‖ C3 ‖ C2 in) and P11T_CKM_SM2_CIPHER_DER (GM/T 0009 DER in); SM2
+ * key pairs with P11T_CKM_SM2_KEY_PAIR_GEN.
+ *
+ * Writes, for the enrolment tests: C_GenerateKeyPair (SM2), C_CreateObject
+ * (data objects, X.509 certificates), C_SetAttributeValue (CKA_LABEL,
+ * CKA_ID), C_DestroyObject.  What they change lives in memory until
+ * C_Finalize, shared by every session; the files above are never
+ * written for objects.  Token objects only; private objects need a user
+ * login and writes a R/W session.  Handles are never reused within a
+ * C_Initialize.
  * Every call takes one mutex.
  */
 #include <sys/types.h>
@@ -65,23 +74,29 @@
 
 #include "p11test.h"
 
-#define MAX_OBJECTS	48
+#define MAX_OBJECTS	64
 #define MAX_SESSIONS	16
 #define MAX_FOUND	MAX_OBJECTS
 #define MAX_ID		32
+#define MAX_LABEL	128
 #define MAX_PIN		64
 #define MAX_FILE	(64 * 1024)
 #define SM2_ID		"1234567812345678"
 
 struct obj {
+	CK_OBJECT_HANDLE h;	/* 0: a free slot */
 	CK_OBJECT_CLASS cls;
 	unsigned char id[MAX_ID];
 	size_t idlen;
-	char label[64];
-	EVP_PKEY *pkey;		/* keys: the key (private or public) */
+	char label[MAX_LABEL];
+	char app[MAX_LABEL];	/* data objects: CKA_APPLICATION */
+	CK_BBOOL priv;		/* CKA_PRIVATE: needs a user login */
+	CK_BBOOL modifiable;
+	CK_BBOOL local;		/* keys generated here */
+	EVP_PKEY *pkey;		/* keys: the key (a reference each) */
 	CK_KEY_TYPE kt;
-	unsigned char *der;	/* certificates: DER */
-	size_t derlen;
+	unsigned char *value;	/* certificates: DER; data: CKA_VALUE */
+	size_t valuelen;
 	unsigned char ecparams[16], *ecpoint;
 	size_t eplen, ecpointlen;
 	int sm2;
@@ -103,8 +118,8 @@ struct session {
 static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
 static int initialized;
 static char dir[1024];
-static struct obj objs[MAX_OBJECTS];
-static size_t nobjs;
+static struct obj objs[MAX_OBJECTS];	/* slots; h != 0 in use */
+static CK_OBJECT_HANDLE next_handle = 1;	/* never reused */
 static struct session sess[MAX_SESSIONS];
 static CK_USER_TYPE login_user = (CK_USER_TYPE)-1;	/* none */
 
@@ -246,21 +261,106 @@ ec_attrs(struct obj *o)
 	return 0;
 }
 
+/* A free slot, or NULL when the token is full. */
 static struct obj *
-new_obj(CK_OBJECT_CLASS cls, const unsigned char *id, size_t idlen,
-    const char *label)
+free_slot(void)
 {
-	struct obj *o;
+	size_t i;
 
-	if (nobjs == MAX_OBJECTS)
+	for (i = 0; i < MAX_OBJECTS; i++)
+		if (objs[i].h == 0)
+			return &objs[i];
+	return NULL;
+}
+
+static size_t
+free_slots(void)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < MAX_OBJECTS; i++)
+		n += objs[i].h == 0;
+	return n;
+}
+
+static void
+free_obj(struct obj *o)
+{
+	EVP_PKEY_free(o->pkey);
+	OPENSSL_free(o->value);
+	OPENSSL_free(o->ecpoint);
+	memset(o, 0, sizeof(*o));
+}
+
+/* Stores o (moved: the caller's copy is cleared) in a free slot and
+ * gives it the next handle.  NULL when the token is full. */
+static struct obj *
+add_obj(struct obj *o)
+{
+	struct obj *slot;
+
+	if ((slot = free_slot()) == NULL)
 		return NULL;
-	o = &objs[nobjs++];
+	*slot = *o;
+	slot->h = next_handle++;
+	memset(o, 0, sizeof(*o));
+	return slot;
+}
+
+/* A new object in memory (not yet on the token): fixtures and what
+ * the callers create are modifiable, private keys private. */
+static void
+init_obj(struct obj *o, CK_OBJECT_CLASS cls, const unsigned char *id,
+    size_t idlen, const char *label)
+{
 	memset(o, 0, sizeof(*o));
 	o->cls = cls;
-	memcpy(o->id, id, idlen);
+	if (idlen > 0)
+		memcpy(o->id, id, idlen);
 	o->idlen = idlen;
 	snprintf(o->label, sizeof(o->label), "%s", label);
-	return o;
+	o->priv = cls == CKO_PRIVATE_KEY;
+	o->modifiable = CK_TRUE;
+}
+
+/* The private and the public object of key pk (one reference taken
+ * each; pk stays the caller's).  -1 when not a supported key. */
+static int
+key_pair_objs(EVP_PKEY *pk, const unsigned char *id, size_t idlen,
+    const char *label, struct obj *priv, struct obj *pub)
+{
+	CK_KEY_TYPE kt;
+
+	if (EVP_PKEY_is_a(pk, "RSA"))
+		kt = CKK_RSA;
+	else if (EVP_PKEY_is_a(pk, "EC") || EVP_PKEY_is_a(pk, "SM2"))
+		kt = CKK_EC;
+	else
+		return -1;
+	init_obj(priv, CKO_PRIVATE_KEY, id, idlen, label);
+	init_obj(pub, CKO_PUBLIC_KEY, id, idlen, label);
+	priv->kt = pub->kt = kt;
+	if (EVP_PKEY_up_ref(pk) != 1)
+		return -1;
+	priv->pkey = pk;
+	if (EVP_PKEY_up_ref(pk) != 1)
+		return -1;
+	pub->pkey = pk;
+	if (kt == CKK_EC && (ec_attrs(priv) != 0 || ec_attrs(pub) != 0))
+		return -1;
+	return 0;
+}
+
+/* Both objects of a pair onto the token, or neither. */
+static int
+add_pair(struct obj *priv, struct obj *pub, CK_OBJECT_HANDLE *privh,
+    CK_OBJECT_HANDLE *pubh)
+{
+	if (free_slots() < 2)
+		return -1;
+	*privh = add_obj(priv)->h;
+	*pubh = add_obj(pub)->h;
+	return 0;
 }
 
 static int
@@ -269,8 +369,9 @@ load_key(const char *path, const unsigned char *id, size_t idlen,
 {
 	FILE *fp;
 	EVP_PKEY *pk;
-	struct obj *priv, *pub;
-	CK_KEY_TYPE kt;
+	struct obj priv, pub;
+	CK_OBJECT_HANDLE h1, h2;
+	int r;
 
 	if ((fp = fopen(path, "r")) == NULL)
 		return -1;
@@ -278,26 +379,14 @@ load_key(const char *path, const unsigned char *id, size_t idlen,
 	fclose(fp);
 	if (pk == NULL)
 		return -1;
-	if (EVP_PKEY_is_a(pk, "RSA"))
-		kt = CKK_RSA;
-	else if (EVP_PKEY_is_a(pk, "EC") || EVP_PKEY_is_a(pk, "SM2"))
-		kt = CKK_EC;
-	else {
-		EVP_PKEY_free(pk);
-		return -1;
-	}
-	if ((priv = new_obj(CKO_PRIVATE_KEY, id, idlen, label)) == NULL ||
-	    (pub = new_obj(CKO_PUBLIC_KEY, id, idlen, label)) == NULL) {
-		EVP_PKEY_free(pk);
-		return -1;
-	}
-	priv->kt = pub->kt = kt;
-	priv->pkey = pk;
-	/* The public object shares the key; only the private one frees. */
-	pub->pkey = pk;
-	if (kt == CKK_EC && (ec_attrs(priv) != 0 || ec_attrs(pub) != 0))
-		return -1;
-	return 0;
+	memset(&priv, 0, sizeof(priv));
+	memset(&pub, 0, sizeof(pub));
+	r = key_pair_objs(pk, id, idlen, label, &priv, &pub) == 0 &&
+	    add_pair(&priv, &pub, &h1, &h2) == 0 ? 0 : -1;
+	free_obj(&priv);
+	free_obj(&pub);
+	EVP_PKEY_free(pk);
+	return r;
 }
 
 static int
@@ -306,7 +395,7 @@ load_cert(const char *path, const unsigned char *id, size_t idlen,
 {
 	FILE *fp;
 	X509 *x;
-	struct obj *o;
+	struct obj o;
 	int n;
 
 	if ((fp = fopen(path, "r")) == NULL)
@@ -315,13 +404,16 @@ load_cert(const char *path, const unsigned char *id, size_t idlen,
 	fclose(fp);
 	if (x == NULL)
 		return -1;
-	if ((o = new_obj(CKO_CERTIFICATE, id, idlen, label)) == NULL ||
-	    (n = i2d_X509(x, &o->der)) <= 0) {
-		X509_free(x);
+	init_obj(&o, CKO_CERTIFICATE, id, idlen, label);
+	n = i2d_X509(x, &o.value);
+	X509_free(x);
+	if (n <= 0)
+		return -1;
+	o.valuelen = (size_t)n;
+	if (add_obj(&o) == NULL) {
+		free_obj(&o);
 		return -1;
 	}
-	o->derlen = (size_t)n;
-	X509_free(x);
 	return 0;
 }
 
@@ -330,14 +422,9 @@ free_objects(void)
 {
 	size_t i;
 
-	for (i = 0; i < nobjs; i++) {
-		if (objs[i].cls == CKO_PRIVATE_KEY)
-			EVP_PKEY_free(objs[i].pkey);
-		OPENSSL_free(objs[i].der);
-		OPENSSL_free(objs[i].ecpoint);
-	}
-	memset(objs, 0, sizeof(objs));
-	nobjs = 0;
+	for (i = 0; i < MAX_OBJECTS; i++)
+		free_obj(&objs[i]);
+	next_handle = 1;
 }
 
 static int
@@ -408,6 +495,31 @@ put_bn(CK_ATTRIBUTE *a, EVP_PKEY *pk, const char *name)
 	return put(a, buf, (size_t)n);
 }
 
+/* CKA_SUBJECT, CKA_ISSUER or CKA_SERIAL_NUMBER of a certificate: the
+ * DER of that field of its value. */
+static CK_RV
+put_cert_field(CK_ATTRIBUTE *a, const struct obj *o)
+{
+	const unsigned char *p = o->value;
+	X509 *x = d2i_X509(NULL, &p, (long)o->valuelen);
+	unsigned char *der = NULL;
+	int n = -1;
+	CK_RV rv;
+
+	if (x == NULL)
+		return CKR_GENERAL_ERROR;
+	if (a->type == CKA_SUBJECT)
+		n = i2d_X509_NAME(X509_get_subject_name(x), &der);
+	else if (a->type == CKA_ISSUER)
+		n = i2d_X509_NAME(X509_get_issuer_name(x), &der);
+	else
+		n = i2d_ASN1_INTEGER(X509_get_serialNumber(x), &der);
+	rv = n > 0 ? put(a, der, (size_t)n) : CKR_GENERAL_ERROR;
+	OPENSSL_free(der);
+	X509_free(x);
+	return rv;
+}
+
 static CK_RV
 get_one(const struct obj *o, CK_ATTRIBUTE *a)
 {
@@ -415,27 +527,35 @@ get_one(const struct obj *o, CK_ATTRIBUTE *a)
 	CK_BBOOL priv = o->cls == CKO_PRIVATE_KEY;
 	CK_CERTIFICATE_TYPE ct = CKC_X_509;
 	CK_ULONG bits;
-	int key = o->cls != CKO_CERTIFICATE;
+	int key = o->cls == CKO_PRIVATE_KEY || o->cls == CKO_PUBLIC_KEY;
 
 	switch (a->type) {
 	case CKA_CLASS:
 		return put(a, &o->cls, sizeof(o->cls));
-	case CKA_ID:
-		return put(a, o->id, o->idlen);
 	case CKA_LABEL:
 		return put(a, o->label, strlen(o->label));
 	case CKA_TOKEN:
 		return put(a, &yes, sizeof(yes));
 	case CKA_PRIVATE:
-		return put(a, priv ? &yes : &no, sizeof(yes));
+		return put(a, &o->priv, sizeof(o->priv));
 	case CKA_MODIFIABLE:
-		return put(a, &no, sizeof(no));
+		return put(a, &o->modifiable, sizeof(o->modifiable));
 	}
+	if (o->cls == CKO_DATA) {
+		if (a->type == CKA_APPLICATION)
+			return put(a, o->app, strlen(o->app));
+		if (a->type == CKA_VALUE)
+			return put(a, o->value, o->valuelen);
+	} else if (a->type == CKA_ID)	/* keys and certificates */
+		return put(a, o->id, o->idlen);
 	if (o->cls == CKO_CERTIFICATE) {
 		if (a->type == CKA_VALUE)
-			return put(a, o->der, o->derlen);
+			return put(a, o->value, o->valuelen);
 		if (a->type == CKA_CERTIFICATE_TYPE)
 			return put(a, &ct, sizeof(ct));
+		if (a->type == CKA_SUBJECT || a->type == CKA_ISSUER ||
+		    a->type == CKA_SERIAL_NUMBER)
+			return put_cert_field(a, o);
 	} else if (key) {
 		switch (a->type) {
 		case CKA_KEY_TYPE:
@@ -450,12 +570,13 @@ get_one(const struct obj *o, CK_ATTRIBUTE *a)
 		case CKA_ENCRYPT:
 			return put(a, !priv && o->sm2 ? &yes : &no,
 			    sizeof(yes));
+		case CKA_LOCAL:
+			return put(a, &o->local, sizeof(o->local));
 		case CKA_DERIVE:
 		case CKA_WRAP:
 		case CKA_UNWRAP:
 		case CKA_SIGN_RECOVER:
 		case CKA_VERIFY_RECOVER:
-		case CKA_LOCAL:
 		case CKA_ALWAYS_AUTHENTICATE:
 		case CKA_EXTRACTABLE:
 			return put(a, &no, sizeof(no));
@@ -478,32 +599,54 @@ get_one(const struct obj *o, CK_ATTRIBUTE *a)
 			return put_bn(a, o->pkey, OSSL_PKEY_PARAM_RSA_E);
 		if (priv && (a->type == CKA_VALUE ||
 		    a->type == CKA_PRIVATE_EXPONENT)) {
-			a->ulValueLen = (CK_ULONG)-1;
+			a->ulValueLen = CK_UNAVAILABLE_INFORMATION;
 			return CKR_ATTRIBUTE_SENSITIVE;
 		}
 	}
-	a->ulValueLen = (CK_ULONG)-1;
+	a->ulValueLen = CK_UNAVAILABLE_INFORMATION;
 	return CKR_ATTRIBUTE_TYPE_INVALID;
+}
+
+/*
+ * Whether o has attribute t with exactly t's value: CKR_OK, or
+ * CKR_ATTRIBUTE_TYPE_INVALID when o has no such attribute,
+ * CKR_ATTRIBUTE_VALUE_INVALID when the value differs (or is sensitive).
+ */
+static CK_RV
+check_attr(const struct obj *o, const CK_ATTRIBUTE *t)
+{
+	CK_ATTRIBUTE a = { t->type, NULL, 0 };
+	unsigned char *buf;
+	CK_RV rv;
+
+	if ((rv = get_one(o, &a)) != CKR_OK)
+		return rv == CKR_ATTRIBUTE_TYPE_INVALID ? rv :
+		    CKR_ATTRIBUTE_VALUE_INVALID;
+	if (a.ulValueLen != t->ulValueLen)
+		return CKR_ATTRIBUTE_VALUE_INVALID;
+	if (a.ulValueLen == 0)
+		return CKR_OK;
+	if (t->pValue == NULL)
+		return CKR_ATTRIBUTE_VALUE_INVALID;
+	if ((buf = malloc(a.ulValueLen)) == NULL)
+		return CKR_HOST_MEMORY;
+	a.pValue = buf;
+	rv = get_one(o, &a) == CKR_OK &&
+	    memcmp(buf, t->pValue, a.ulValueLen) == 0 ? CKR_OK :
+	    CKR_ATTRIBUTE_VALUE_INVALID;
+	free(buf);
+	return rv;
 }
 
 /* 1 when the object matches every attribute of the template. */
 static int
 matches(const struct obj *o, const CK_ATTRIBUTE *tmpl, CK_ULONG n)
 {
-	unsigned char buf[4096];
-	CK_ATTRIBUTE a;
 	CK_ULONG i;
 
-	for (i = 0; i < n; i++) {
-		a.type = tmpl[i].type;
-		a.pValue = buf;
-		a.ulValueLen = sizeof(buf);
-		if (get_one(o, &a) != CKR_OK ||
-		    a.ulValueLen != tmpl[i].ulValueLen ||
-		    (a.ulValueLen > 0 &&
-		    memcmp(buf, tmpl[i].pValue, a.ulValueLen) != 0))
+	for (i = 0; i < n; i++)
+		if (check_attr(o, &tmpl[i]) != CKR_OK)
 			return 0;
-	}
 	return 1;
 }
 
@@ -517,14 +660,20 @@ session_of(CK_SESSION_HANDLE h)
 	return &sess[h - 1];
 }
 
-static const struct obj *
+/* Object h as this application sees it: private objects only after a
+ * user login.  NULL when there is no such object for it. */
+static struct obj *
 visible(CK_OBJECT_HANDLE h)
 {
-	if (h == 0 || h > nobjs)
+	size_t i;
+
+	if (h == 0)
 		return NULL;
-	if (objs[h - 1].cls == CKO_PRIVATE_KEY && login_user != CKU_USER)
-		return NULL;
-	return &objs[h - 1];
+	for (i = 0; i < MAX_OBJECTS; i++)
+		if (objs[i].h == h)
+			return objs[i].priv && login_user != CKU_USER ? NULL :
+			    &objs[i];
+	return NULL;
 }
 
 static void
@@ -691,26 +840,52 @@ C_GetTokenInfo(CK_SLOT_ID slot, CK_TOKEN_INFO *info)
 	RETURN(CKR_OK);
 }
 
-static const CK_MECHANISM_TYPE mechs[] = {
-	P11T_CKM_SM3_SM2, P11T_CKM_SM3_SM2_DER, CKM_ECDSA, CKM_RSA_PKCS,
-	P11T_CKM_SM2_RAW, P11T_CKM_SM2_CIPHER_DER,
+/* The mechanisms: what each does (CKF_SIGN, CKF_DECRYPT,
+ * CKF_GENERATE_KEY_PAIR, EC flags) and its key sizes in bits. */
+static const struct mech {
+	CK_MECHANISM_TYPE type;
+	CK_FLAGS flags;
+	CK_ULONG min, max;
+} mechs[] = {
+	{ P11T_CKM_SM3_SM2, CKF_SIGN, 256, 256 },
+	{ P11T_CKM_SM3_SM2_DER, CKF_SIGN, 256, 256 },
+	{ CKM_ECDSA, CKF_SIGN | CKF_EC_F_P | CKF_EC_NAMEDCURVE |
+	    CKF_EC_UNCOMPRESS, 256, 521 },
+	{ CKM_RSA_PKCS, CKF_SIGN, 1024, 4096 },
+	{ P11T_CKM_SM2_RAW, CKF_DECRYPT, 256, 256 },
+	{ P11T_CKM_SM2_CIPHER_DER, CKF_DECRYPT, 256, 256 },
+	{ P11T_CKM_SM2_KEY_PAIR_GEN, CKF_GENERATE_KEY_PAIR, 256, 256 },
 };
+#define NMECHS	(sizeof(mechs) / sizeof(mechs[0]))
+
+/* 1 when mechanism m is ours and does what flag says. */
+static int
+mech_does(CK_MECHANISM_TYPE m, CK_FLAGS flag)
+{
+	size_t i;
+
+	for (i = 0; i < NMECHS; i++)
+		if (mechs[i].type == m)
+			return (mechs[i].flags & flag) != 0;
+	return 0;
+}
 
 CK_RV
 C_GetMechanismList(CK_SLOT_ID slot, CK_MECHANISM_TYPE *list,
     CK_ULONG *countp)
 {
-	size_t n = sizeof(mechs) / sizeof(mechs[0]);
 	CK_RV rv = CKR_OK;
+	size_t i;
 
 	LOCK();
 	if (slot != P11T_SLOT)
 		RETURN(CKR_SLOT_ID_INVALID);
-	if (list != NULL && *countp < n)
+	if (list != NULL && *countp < NMECHS)
 		rv = CKR_BUFFER_TOO_SMALL;
 	else if (list != NULL)
-		memcpy(list, mechs, sizeof(mechs));
-	*countp = (CK_ULONG)n;
+		for (i = 0; i < NMECHS; i++)
+			list[i] = mechs[i].type;
+	*countp = (CK_ULONG)NMECHS;
 	RETURN(rv);
 }
 
@@ -718,35 +893,20 @@ CK_RV
 C_GetMechanismInfo(CK_SLOT_ID slot, CK_MECHANISM_TYPE type,
     CK_MECHANISM_INFO *info)
 {
+	size_t i;
+
 	LOCK();
 	if (slot != P11T_SLOT)
 		RETURN(CKR_SLOT_ID_INVALID);
-	memset(info, 0, sizeof(*info));
-	info->flags = CKF_HW | CKF_SIGN;
-	switch (type) {
-	case P11T_CKM_SM3_SM2:
-	case P11T_CKM_SM3_SM2_DER:
-		info->ulMinKeySize = info->ulMaxKeySize = 256;
-		break;
-	case CKM_ECDSA:
-		info->ulMinKeySize = 256;
-		info->ulMaxKeySize = 521;
-		info->flags |= CKF_EC_F_P | CKF_EC_NAMEDCURVE |
-		    CKF_EC_UNCOMPRESS;
-		break;
-	case CKM_RSA_PKCS:
-		info->ulMinKeySize = 1024;
-		info->ulMaxKeySize = 4096;
-		break;
-	case P11T_CKM_SM2_RAW:
-	case P11T_CKM_SM2_CIPHER_DER:
-		info->ulMinKeySize = info->ulMaxKeySize = 256;
-		info->flags = CKF_HW | CKF_DECRYPT;
-		break;
-	default:
-		RETURN(CKR_MECHANISM_INVALID);
-	}
-	RETURN(CKR_OK);
+	for (i = 0; i < NMECHS; i++)
+		if (mechs[i].type == type) {
+			memset(info, 0, sizeof(*info));
+			info->flags = CKF_HW | mechs[i].flags;
+			info->ulMinKeySize = mechs[i].min;
+			info->ulMaxKeySize = mechs[i].max;
+			RETURN(CKR_OK);
+		}
+	RETURN(CKR_MECHANISM_INVALID);
 }
 
 /* --- Sessions ------------------------------------------------------- */
@@ -1001,9 +1161,9 @@ C_FindObjectsInit(CK_SESSION_HANDLE h, CK_ATTRIBUTE *tmpl, CK_ULONG n)
 	if (n > 0 && tmpl == NULL)
 		RETURN(CKR_ARGUMENTS_BAD);
 	s->nfound = s->pos = 0;
-	for (i = 0; i < nobjs; i++)
-		if (visible(i + 1) != NULL && matches(&objs[i], tmpl, n))
-			s->found[s->nfound++] = (CK_OBJECT_HANDLE)(i + 1);
+	for (i = 0; i < MAX_OBJECTS; i++)
+		if (visible(objs[i].h) != NULL && matches(&objs[i], tmpl, n))
+			s->found[s->nfound++] = objs[i].h;
 	s->finding = 1;
 	RETURN(CKR_OK);
 }
@@ -1060,27 +1220,307 @@ C_GetAttributeValue(CK_SESSION_HANDLE h, CK_OBJECT_HANDLE oh,
 	RETURN(rv);
 }
 
+/* --- Creating, changing and destroying objects -------------------- */
+
+/*
+ * What C_CreateObject, C_GenerateKeyPair, C_SetAttributeValue and
+ * C_DestroyObject change lives in memory until C_Finalize: the files of
+ * the state directory are fixtures the module never writes.  Only token
+ * objects are made (CKA_TOKEN false is refused); C_CreateObject makes
+ * data objects and X.509 certificates, C_GenerateKeyPair SM2 key pairs.
+ */
+
+#define MAX_VALUE	(16 * 1024 * 1024)	/* bytes of a CKA_VALUE */
+
+static const CK_ATTRIBUTE *
+find_attr(const CK_ATTRIBUTE *t, CK_ULONG n, CK_ATTRIBUTE_TYPE type)
+{
+	CK_ULONG i;
+
+	for (i = 0; i < n; i++)
+		if (t[i].type == type)
+			return &t[i];
+	return NULL;
+}
+
+static CK_RV
+tmpl_bool(const CK_ATTRIBUTE *a, CK_BBOOL *v)
+{
+	if (a->pValue == NULL || a->ulValueLen != sizeof(CK_BBOOL))
+		return CKR_ATTRIBUTE_VALUE_INVALID;
+	*v = *(const CK_BBOOL *)a->pValue ? CK_TRUE : CK_FALSE;
+	return CKR_OK;
+}
+
+/* A label or application name into dst (len bytes, NUL-terminated). */
+static CK_RV
+tmpl_text(const CK_ATTRIBUTE *a, char *dst, size_t len)
+{
+	if (a->ulValueLen >= len || (a->ulValueLen > 0 && a->pValue == NULL))
+		return CKR_ATTRIBUTE_VALUE_INVALID;
+	if (a->ulValueLen > 0)
+		memcpy(dst, a->pValue, a->ulValueLen);
+	dst[a->ulValueLen] = '\0';
+	return CKR_OK;
+}
+
+static CK_RV
+tmpl_id(const CK_ATTRIBUTE *a, unsigned char *id, size_t *idlenp)
+{
+	if (a->ulValueLen > MAX_ID || (a->ulValueLen > 0 && a->pValue == NULL))
+		return CKR_ATTRIBUTE_VALUE_INVALID;
+	if (a->ulValueLen > 0)
+		memcpy(id, a->pValue, a->ulValueLen);
+	*idlenp = a->ulValueLen;
+	return CKR_OK;
+}
+
+static CK_RV
+tmpl_value(const CK_ATTRIBUTE *a, struct obj *o)
+{
+	if (a->ulValueLen > MAX_VALUE ||
+	    (a->ulValueLen > 0 && a->pValue == NULL))
+		return CKR_ATTRIBUTE_VALUE_INVALID;
+	OPENSSL_free(o->value);
+	o->valuelen = 0;
+	if ((o->value = OPENSSL_malloc(a->ulValueLen + 1)) == NULL)
+		return CKR_HOST_MEMORY;
+	if (a->ulValueLen > 0)
+		memcpy(o->value, a->pValue, a->ulValueLen);
+	o->valuelen = a->ulValueLen;
+	return CKR_OK;
+}
+
+/*
+ * Takes from template t what a caller chooses for object o: CKA_ID
+ * (keys, certificates), CKA_LABEL, CKA_PRIVATE, CKA_MODIFIABLE, and
+ * CKA_APPLICATION / CKA_VALUE of data objects, CKA_VALUE of
+ * certificates.  Then every attribute of t must read back from o as
+ * given: what the module fixes (CKA_TOKEN, CKA_KEY_TYPE, the usages,
+ * CKA_SUBJECT of a certificate...) cannot be asked otherwise
+ * (CKR_ATTRIBUTE_VALUE_INVALID, or _TYPE_INVALID for a foreign type).
+ */
+static CK_RV
+apply_tmpl(struct obj *o, const CK_ATTRIBUTE *t, CK_ULONG n)
+{
+	int data = o->cls == CKO_DATA, cert = o->cls == CKO_CERTIFICATE;
+	CK_RV rv = CKR_OK;
+	CK_ULONG i;
+
+	for (i = 0; i < n && rv == CKR_OK; i++)
+		switch (t[i].type) {
+		case CKA_ID:
+			if (!data)
+				rv = tmpl_id(&t[i], o->id, &o->idlen);
+			break;
+		case CKA_LABEL:
+			rv = tmpl_text(&t[i], o->label, sizeof(o->label));
+			break;
+		case CKA_APPLICATION:
+			if (data)
+				rv = tmpl_text(&t[i], o->app, sizeof(o->app));
+			break;
+		case CKA_VALUE:
+			if (data || cert)
+				rv = tmpl_value(&t[i], o);
+			break;
+		case CKA_PRIVATE:
+			rv = tmpl_bool(&t[i], &o->priv);
+			break;
+		case CKA_MODIFIABLE:
+			rv = tmpl_bool(&t[i], &o->modifiable);
+			break;
+		}
+	for (i = 0; i < n && rv == CKR_OK; i++)
+		rv = check_attr(o, &t[i]);
+	return rv;
+}
+
+/* Whether session s may write a token object, a private one when
+ * priv. */
+static CK_RV
+may_write(const struct session *s, CK_BBOOL priv)
+{
+	if (!s->rw)
+		return CKR_SESSION_READ_ONLY;
+	if (priv && login_user != CKU_USER)
+		return CKR_USER_NOT_LOGGED_IN;
+	return CKR_OK;
+}
+
+/* 1 when der is exactly one X.509 certificate. */
+static int
+is_cert(const unsigned char *der, size_t len)
+{
+	const unsigned char *p = der;
+	X509 *x = d2i_X509(NULL, &p, (long)len);
+	int ok = x != NULL && p == der + len;
+
+	X509_free(x);
+	return ok;
+}
+
+CK_RV
+C_CreateObject(CK_SESSION_HANDLE h, CK_ATTRIBUTE *tmpl, CK_ULONG n,
+    CK_OBJECT_HANDLE *hp)
+{
+	const CK_ATTRIBUTE *c;
+	struct session *s;
+	struct obj o, *slot;
+	CK_OBJECT_CLASS cls;
+	CK_RV rv;
+
+	LOCK();
+	if ((s = session_of(h)) == NULL)
+		RETURN(CKR_SESSION_HANDLE_INVALID);
+	if (hp == NULL || (n > 0 && tmpl == NULL))
+		RETURN(CKR_ARGUMENTS_BAD);
+	if ((c = find_attr(tmpl, n, CKA_CLASS)) == NULL)
+		RETURN(CKR_TEMPLATE_INCOMPLETE);
+	if (c->pValue == NULL || c->ulValueLen != sizeof(cls))
+		RETURN(CKR_ATTRIBUTE_VALUE_INVALID);
+	memcpy(&cls, c->pValue, sizeof(cls));
+	/* Keys are made by C_GenerateKeyPair only. */
+	if (cls != CKO_DATA && cls != CKO_CERTIFICATE)
+		RETURN(CKR_ATTRIBUTE_VALUE_INVALID);
+	if (cls == CKO_CERTIFICATE &&
+	    (find_attr(tmpl, n, CKA_CERTIFICATE_TYPE) == NULL ||
+	    find_attr(tmpl, n, CKA_VALUE) == NULL))
+		RETURN(CKR_TEMPLATE_INCOMPLETE);
+	init_obj(&o, cls, NULL, 0, "");
+	rv = apply_tmpl(&o, tmpl, n);
+	if (rv == CKR_OK && cls == CKO_CERTIFICATE &&
+	    !is_cert(o.value, o.valuelen))
+		rv = CKR_ATTRIBUTE_VALUE_INVALID;
+	if (rv == CKR_OK)
+		rv = may_write(s, o.priv);
+	if (rv == CKR_OK) {
+		if ((slot = add_obj(&o)) == NULL)
+			rv = CKR_DEVICE_MEMORY;
+		else
+			*hp = slot->h;
+	}
+	free_obj(&o);
+	RETURN(rv);
+}
+
+CK_RV
+C_DestroyObject(CK_SESSION_HANDLE h, CK_OBJECT_HANDLE oh)
+{
+	struct session *s;
+	struct obj *o;
+	CK_RV rv;
+
+	LOCK();
+	if ((s = session_of(h)) == NULL)
+		RETURN(CKR_SESSION_HANDLE_INVALID);
+	if ((o = visible(oh)) == NULL)
+		RETURN(CKR_OBJECT_HANDLE_INVALID);
+	if ((rv = may_write(s, o->priv)) != CKR_OK)
+		RETURN(rv);
+	free_obj(o);
+	RETURN(CKR_OK);
+}
+
+/* CKA_LABEL, and CKA_ID of keys and certificates, can be changed; the
+ * other attributes an object has are read-only.  All or nothing. */
+CK_RV
+C_SetAttributeValue(CK_SESSION_HANDLE h, CK_OBJECT_HANDLE oh,
+    CK_ATTRIBUTE *tmpl, CK_ULONG n)
+{
+	struct session *s;
+	struct obj *o;
+	char label[MAX_LABEL];
+	unsigned char id[MAX_ID];
+	size_t idlen;
+	CK_ATTRIBUTE a;
+	CK_ULONG i;
+	CK_RV rv = CKR_OK;
+
+	LOCK();
+	if ((s = session_of(h)) == NULL)
+		RETURN(CKR_SESSION_HANDLE_INVALID);
+	if (n > 0 && tmpl == NULL)
+		RETURN(CKR_ARGUMENTS_BAD);
+	if ((o = visible(oh)) == NULL)
+		RETURN(CKR_OBJECT_HANDLE_INVALID);
+	if ((rv = may_write(s, o->priv)) != CKR_OK)
+		RETURN(rv);
+	if (!o->modifiable)
+		RETURN(CKR_ACTION_PROHIBITED);
+	memcpy(label, o->label, sizeof(label));
+	memcpy(id, o->id, sizeof(id));
+	idlen = o->idlen;
+	for (i = 0; i < n && rv == CKR_OK; i++) {
+		a = (CK_ATTRIBUTE){ tmpl[i].type, NULL, 0 };
+		if (a.type == CKA_LABEL)
+			rv = tmpl_text(&tmpl[i], label, sizeof(label));
+		else if (a.type == CKA_ID && o->cls != CKO_DATA)
+			rv = tmpl_id(&tmpl[i], id, &idlen);
+		else
+			rv = get_one(o, &a) == CKR_ATTRIBUTE_TYPE_INVALID ?
+			    CKR_ATTRIBUTE_TYPE_INVALID :
+			    CKR_ATTRIBUTE_READ_ONLY;
+	}
+	if (rv == CKR_OK) {
+		memcpy(o->label, label, sizeof(label));
+		memcpy(o->id, id, sizeof(id));
+		o->idlen = idlen;
+	}
+	RETURN(rv);
+}
+
+/* P11T_CKM_SM2_KEY_PAIR_GEN: an SM2 pair with the templates' CKA_ID,
+ * CKA_LABEL (and CKA_PRIVATE); the private key signs and decrypts. */
+CK_RV
+C_GenerateKeyPair(CK_SESSION_HANDLE h, CK_MECHANISM *mech,
+    CK_ATTRIBUTE *pubt, CK_ULONG npub, CK_ATTRIBUTE *privt, CK_ULONG npriv,
+    CK_OBJECT_HANDLE *pubh, CK_OBJECT_HANDLE *privh)
+{
+	static const unsigned char sm2_oid[] = {
+		0x06, 0x08, 0x2a, 0x81, 0x1c, 0xcf, 0x55, 0x01, 0x82, 0x2d
+	};
+	const CK_ATTRIBUTE *ep;
+	struct session *s;
+	struct obj priv, pub;
+	EVP_PKEY *pk = NULL;
+	CK_RV rv;
+
+	LOCK();
+	if ((s = session_of(h)) == NULL)
+		RETURN(CKR_SESSION_HANDLE_INVALID);
+	if (mech == NULL || pubh == NULL || privh == NULL ||
+	    (npub > 0 && pubt == NULL) || (npriv > 0 && privt == NULL))
+		RETURN(CKR_ARGUMENTS_BAD);
+	if (!mech_does(mech->mechanism, CKF_GENERATE_KEY_PAIR))
+		RETURN(CKR_MECHANISM_INVALID);
+	if (mech->ulParameterLen != 0)
+		RETURN(CKR_MECHANISM_PARAM_INVALID);
+	/* The mechanism makes SM2 keys: another curve is not for it. */
+	if ((ep = find_attr(pubt, npub, CKA_EC_PARAMS)) != NULL &&
+	    (ep->ulValueLen != sizeof(sm2_oid) || ep->pValue == NULL ||
+	    memcmp(ep->pValue, sm2_oid, sizeof(sm2_oid)) != 0))
+		RETURN(CKR_DOMAIN_PARAMS_INVALID);
+	memset(&priv, 0, sizeof(priv));
+	memset(&pub, 0, sizeof(pub));
+	rv = CKR_FUNCTION_FAILED;
+	if ((pk = EVP_PKEY_Q_keygen(NULL, NULL, "SM2")) == NULL ||
+	    key_pair_objs(pk, NULL, 0, "", &priv, &pub) != 0)
+		goto out;
+	priv.local = pub.local = CK_TRUE;
+	if ((rv = apply_tmpl(&pub, pubt, npub)) == CKR_OK &&
+	    (rv = apply_tmpl(&priv, privt, npriv)) == CKR_OK &&
+	    (rv = may_write(s, priv.priv || pub.priv)) == CKR_OK &&
+	    add_pair(&priv, &pub, privh, pubh) != 0)
+		rv = CKR_DEVICE_MEMORY;
+ out:
+	free_obj(&priv);
+	free_obj(&pub);
+	EVP_PKEY_free(pk);
+	RETURN(rv);
+}
+
 /* --- Signing -------------------------------------------------------- */
-
-/* 1 for the mechanisms that decrypt (and do not sign). */
-static int
-decrypts(CK_MECHANISM_TYPE m)
-{
-	return m == P11T_CKM_SM2_RAW || m == P11T_CKM_SM2_CIPHER_DER;
-}
-
-/* 1 when mechanism m is ours and is for decryption when dec, for
- * signing otherwise. */
-static int
-mech_known(CK_MECHANISM_TYPE m, int dec)
-{
-	size_t i;
-
-	for (i = 0; i < sizeof(mechs) / sizeof(mechs[0]); i++)
-		if (mechs[i] == m)
-			return decrypts(m) == dec;
-	return 0;
-}
 
 static int
 mech_fits(CK_MECHANISM_TYPE m, const struct obj *k)
@@ -1119,7 +1559,7 @@ op_init(CK_SESSION_HANDLE h, CK_MECHANISM *mech, CK_OBJECT_HANDLE key,
 		return CKR_USER_NOT_LOGGED_IN;
 	if ((k = visible(key)) == NULL || k->cls != CKO_PRIVATE_KEY)
 		return CKR_KEY_HANDLE_INVALID;
-	if (!mech_known(mech->mechanism, decrypt))
+	if (!mech_does(mech->mechanism, decrypt ? CKF_DECRYPT : CKF_SIGN))
 		return CKR_MECHANISM_INVALID;
 	if (mech->ulParameterLen != 0)
 		return CKR_MECHANISM_PARAM_INVALID;
@@ -1207,9 +1647,12 @@ static CK_RV
 do_sign(const struct session *s, const unsigned char *in, size_t inlen,
     unsigned char *sig, size_t *siglenp)
 {
-	const struct obj *k = &objs[s->key - 1];
+	const struct obj *k = visible(s->key);
 	unsigned char der[1024];
 	size_t derlen = sizeof(der), olen;
+
+	if (k == NULL)		/* destroyed since C_SignInit */
+		return CKR_KEY_HANDLE_INVALID;
 
 	switch (s->mech) {
 	case P11T_CKM_SM3_SM2:
@@ -1240,6 +1683,20 @@ do_sign(const struct session *s, const unsigned char *in, size_t inlen,
 	return CKR_OK;
 }
 
+/* The longest signature of the session's operation (n: this one's). */
+static size_t
+sig_max(const struct session *s, size_t n)
+{
+	const struct obj *k = visible(s->key);
+	size_t olen;
+
+	if (s->mech != P11T_CKM_SM3_SM2_DER || k == NULL)
+		return n;	/* r ‖ s and RSA: always the same length */
+	/* SEQUENCE { INTEGER r, INTEGER s }, each up to olen + 1 bytes */
+	olen = ((size_t)EVP_PKEY_get_bits(k->pkey) + 7) / 8;
+	return 2 + 2 * (2 + olen + 1);
+}
+
 CK_RV
 C_Sign(CK_SESSION_HANDLE h, CK_BYTE *data, CK_ULONG len, CK_BYTE *sig,
     CK_ULONG *siglenp)
@@ -1262,10 +1719,13 @@ C_Sign(CK_SESSION_HANDLE h, CK_BYTE *data, CK_ULONG len, CK_BYTE *sig,
 		s->signing = 0;
 		RETURN(rv);
 	}
-	/* A length query (or a short buffer) keeps the operation. */
+	/* A length query (or a short buffer) keeps the operation and
+	 * answers a length that suffices for any signature of the
+	 * mechanism: the next call signs anew, and a DER one may be
+	 * longer than this one. */
 	if (sig == NULL || *siglenp < n) {
 		rv = sig == NULL ? CKR_OK : CKR_BUFFER_TOO_SMALL;
-		*siglenp = (CK_ULONG)n;
+		*siglenp = (CK_ULONG)sig_max(s, n);
 		RETURN(rv);
 	}
 	memcpy(sig, buf, n);
@@ -1371,7 +1831,7 @@ static CK_RV
 do_decrypt(const struct session *s, const unsigned char *in, size_t inlen,
     unsigned char **outp, size_t *outlenp)
 {
-	const struct obj *k = &objs[s->dkey - 1];
+	const struct obj *k = visible(s->dkey);
 	EVP_PKEY_CTX *ctx = NULL;
 	unsigned char *der = NULL, *out = NULL;
 	size_t derlen = 0, n = 0;
@@ -1379,6 +1839,8 @@ do_decrypt(const struct session *s, const unsigned char *in, size_t inlen,
 
 	*outp = NULL;
 	*outlenp = 0;
+	if (k == NULL)		/* destroyed since C_DecryptInit */
+		return CKR_KEY_HANDLE_INVALID;
 	if (s->dmech == P11T_CKM_SM2_RAW) {
 		if (raw_to_der(in, inlen, &der, &derlen) != 0)
 			return CKR_ENCRYPTED_DATA_LEN_RANGE;

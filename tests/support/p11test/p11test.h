@@ -24,6 +24,14 @@
 #define P11T_CKM_SM3_SM2_DER	0x80008101UL
 
 /*
+ * Vendor SM2 key pair generation, same family (CKM_SM2_KEY_PAIR_GEN =
+ * CKM_SM2 + 1).  Makes a token key pair on the SM2 curve, modelled like
+ * the keys the module loads: CKK_EC, CKA_EC_PARAMS = OID
+ * 1.2.156.10197.1.301.
+ */
+#define P11T_CKM_SM2_KEY_PAIR_GEN	0x80008001UL
+
+/*
  * Vendor SM2 decryption, same family (CKM_SM2_RAW = CKM_SM2 + 0x200,
  * CKM_SM2_CIPHER_DER = CKM_SM2 + 0x201).  Input: the SM2 ciphertext as
  * C1 ‖ C3 ‖ C2 with C1 = 04 ‖ x ‖ y (RAW), or as the GM/T 0009 DER
