@@ -223,6 +223,7 @@ uk_net_verify(struct uk_ctx *ctx, X509 *leaf, STACK_OF(X509) *extra,
 			r = UK_ERR_ALLOC_FAIL;
 			goto out;
 		}
+		X509_STORE_CTX_set_verify_cb(sc, uk_x509_verify_cb);
 		if (X509_verify_cert(sc) == 1)
 			break;
 		err = X509_STORE_CTX_get_error(sc);

@@ -142,6 +142,15 @@ int uk_x509_verify(struct uk_ctx *ctx, const struct uk_config *cfg,
     size_t detaillen) UK_WUR;
 
 /*
+ * Verify callback (X509_STORE_CTX_set_verify_cb) for every path check of
+ * the host: an SM2 certificate signature that fails with OpenSSL 3.0's
+ * default signer ID (empty) is checked again with the GM/T 0009 default ID
+ * 1234567812345678, the one GM/T 0015 CAs sign with; either one verifying
+ * is a good signature.  Everything else is left as OpenSSL decided.
+ */
+int uk_x509_verify_cb(int ok, X509_STORE_CTX *xc);
+
+/*
  * Revocation hook, implemented by the network module (CRL / OCSP through
  * the AIA and CRL distribution point URLs).  leaf and issuer are borrowed;
  * issuer is the next certificate of the verified path (NULL for a

@@ -477,6 +477,42 @@ check_dates(const struct uk_x509 *cert, time_t now, char *detail,
 	return 0;
 }
 
+int
+uk_x509_verify_cb(int ok, X509_STORE_CTX *xc)
+{
+	static const unsigned char gmt_id[] = "1234567812345678";
+	X509 *x, *issuer, *copy;
+	ASN1_OCTET_STRING *id;
+	EVP_PKEY *pk;
+	int good;
+
+	if (ok || X509_STORE_CTX_get_error(xc) !=
+	    X509_V_ERR_CERT_SIGNATURE_FAILURE ||
+	    (x = X509_STORE_CTX_get_current_cert(xc)) == NULL ||
+	    (issuer = X509_STORE_CTX_get0_current_issuer(xc)) == NULL ||
+	    X509_get_signature_nid(x) != NID_SM2_with_SM3 ||
+	    (pk = X509_get0_pubkey(issuer)) == NULL)
+		return ok;
+	/* On a copy: the certificate may be shared, and its own ID stays
+	 * what its owner set. */
+	if ((copy = X509_dup(x)) == NULL)
+		return ok;
+	if ((id = ASN1_OCTET_STRING_new()) == NULL ||
+	    !ASN1_OCTET_STRING_set(id, gmt_id, (int)sizeof(gmt_id) - 1)) {
+		ASN1_OCTET_STRING_free(id);
+		X509_free(copy);
+		return ok;
+	}
+	X509_set0_distinguishing_id(copy, id);
+	good = X509_verify(copy, pk) == 1;
+	X509_free(copy);
+	ERR_clear_error();
+	if (!good)
+		return ok;
+	X509_STORE_CTX_set_error(xc, X509_V_OK);
+	return 1;
+}
+
 static int
 check_chain(X509_STORE_CTX *xc, char *detail, size_t detaillen)
 {
@@ -587,6 +623,7 @@ uk_x509_verify(struct uk_ctx *ctx, const struct uk_config *cfg,
 		if (X509_STORE_CTX_init(xc, st, leaf, untrusted) != 1)
 			goto out;
 		X509_STORE_CTX_set_time(xc, 0, now);
+		X509_STORE_CTX_set_verify_cb(xc, uk_x509_verify_cb);
 		/* A configured intermediate is trusted as it is. */
 		X509_STORE_CTX_set_flags(xc, X509_V_FLAG_PARTIAL_CHAIN);
 		if ((r = check_chain(xc, detail, detaillen)) == 0)

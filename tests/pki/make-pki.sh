@@ -110,6 +110,10 @@ leaf leaf-ec inter-ca ec sha256 gmt_utf8 "$SUBJ1"
 UK_PKI_STRING_MASK=default leaf leaf-company2 inter-ca rsa sha256 gmt_octet \
     "$SUBJ2"
 leaf leaf-sm2 sm2-ca sm2 sm3 gmt_printable "$SUBJ1"
+# Signed as GM/T 0015 CAs sign (SM2 with the GM/T 0009 default ID); OpenSSL
+# 3.0's own default, above, is an empty ID.
+leaf leaf-sm2-gmt sm2-ca sm2 sm3 gmt_printable "$SUBJ1" \
+    -sigopt distid:1234567812345678
 leaf leaf-expired inter-ca rsa sha256 gmt_printable "$SUBJ1" \
     -startdate 20200101000000Z -enddate 20210101000000Z
 leaf leaf-revoked inter-ca rsa sha256 gmt_printable "$SUBJ1"

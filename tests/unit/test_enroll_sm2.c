@@ -164,9 +164,10 @@ check_csr(const char *csr)
  * file through -out, or before the last command of a list.)
  *
  * The SM2 CA issues with the openssl command; `openssl ca` checks the
- * request's signature itself, with the GM/T default ID.  It signs the
- * certificate as make-pki.sh does (SM3, OpenSSL's default ID), which is
- * what the host's chain check verifies.  Returns base64 DER (malloc'd).
+ * request's signature itself, with the GM/T default ID, and signs the
+ * certificate with it too, as GM/T 0015 CAs do (SM3; OpenSSL 3.0's own
+ * default would be an empty ID): the host's chain check must take it
+ * (uk_x509_verify_cb).  Returns base64 DER (malloc'd).
  */
 static char *
 ca_issue(void)
@@ -176,7 +177,8 @@ ca_issue(void)
 
 	ck_assert_int_eq(uk_test_sh("openssl req -inform DER -in %s/req.der "
 	    "-out %s/req.pem && bash %s/tests/pki/issue.sh %s/sm2-ca "
-	    "%s/req.pem %s/new.pem -md sm3 -vfyopt distid:" SM2_ID " && "
+	    "%s/req.pem %s/new.pem -md sm3 -vfyopt distid:" SM2_ID
+	    " -sigopt distid:" SM2_ID " && "
 	    "openssl x509 -in %s/new.pem -outform DER -out %s/new.der && "
 	    "openssl x509 -in %s/new.pem -noout -pubkey -out %s/cert.pub",
 	    w, w, UK_TEST_SOURCE_DIR, fx.pki, w, w, w, w, w, w), 0);

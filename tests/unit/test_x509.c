@@ -40,6 +40,8 @@ static char pki[512];		/* the test PKI, made once in main() */
 
 /* ---- helpers ---- */
 
+static void put_file(const char *path, const void *buf, size_t len);
+
 static unsigned char *
 slurp(const char *path, size_t *lenp)
 {
@@ -1260,6 +1262,23 @@ START_TEST(test_verify)
 	    now, d, sizeof(d)), 0);
 	ck_assert_int_eq(verify(cfg, "leaf-sm2.pem", NULL, 0, now, d,
 	    sizeof(d)), 0);
+	/* signed as GM/T 0015 CAs sign: SM2 with the GM/T 0009 default ID
+	 * (OpenSSL 3.0 alone checks with an empty one and fails) */
+	ck_assert_msg(verify(cfg, "leaf-sm2-gmt.pem", NULL, 0, now, d,
+	    sizeof(d)) == 0, "%s", d);
+	/* and a signature wrong with either ID is still refused */
+	{
+		size_t len;
+		unsigned char *der = slurp(pki_path("leaf-sm2-gmt.der"), &len);
+
+		ck_assert_ptr_nonnull(der);
+		der[len - 1] ^= 0x01;	/* in the signature's s */
+		put_file(pki_path("leaf-sm2-gmt-bad.der"), der, len);
+		free(der);
+		ck_assert_int_eq(verify(cfg, "leaf-sm2-gmt-bad.der", NULL, 0,
+		    now, d, sizeof(d)), UK_ERR_VERIFY_CHAIN);
+		ck_assert_ptr_nonnull(strstr(d, "signature"));
+	}
 	/* no intermediate given: no path */
 	ck_assert_int_eq(verify(cfg, "leaf-rsa.pem", NULL, 0, now, d,
 	    sizeof(d)), UK_ERR_VERIFY_CHAIN);
