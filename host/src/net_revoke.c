@@ -30,6 +30,7 @@
 #include "host.h"
 #include "log.h"
 #include "net_int.h"
+#include "sign.h"
 #include "x509.h"
 
 #define UK_NET_SKEW		300	/* seconds of clock skew allowed */
@@ -347,6 +348,35 @@ ocsp_check(struct rctx *rc, STACK_OF(OPENSSL_STRING) *urls, int *reachp)
 	return r;
 }
 
+/*
+ * 1 when pk signed crl.  An SM2 CRL is also checked with the GM/T 0009
+ * default signer ID: OpenSSL 3.0 checks with an empty one, GM/T 0015 CAs
+ * sign with the default (as for certificates, uk_x509_verify_cb).
+ */
+static int
+crl_signed_by(X509_CRL *crl, EVP_PKEY *pk)
+{
+	const ASN1_BIT_STRING *sig;
+	const X509_ALGOR *alg;
+	unsigned char *tbs = NULL;
+	int n, ok;
+
+	if (X509_CRL_verify(crl, pk) == 1)
+		return 1;
+	ERR_clear_error();
+	if (X509_CRL_get_signature_nid(crl) != NID_SM2_with_SM3 ||
+	    !uk_pkey_is_sm2(pk))
+		return 0;
+	X509_CRL_get0_signature(crl, &sig, &alg);
+	if ((n = i2d_re_X509_CRL_tbs(crl, &tbs)) <= 0)
+		return 0;
+	ok = uk_verify_sm2(pk, tbs, (size_t)n, ASN1_STRING_get0_data(sig),
+	    (size_t)ASN1_STRING_length(sig)) == 0;
+	OPENSSL_free(tbs);
+	ERR_clear_error();
+	return ok;
+}
+
 /* Verifies a CRL (DER or PEM) for rc->cert. */
 static int
 crl_use(struct rctx *rc, const unsigned char *der, size_t len)
@@ -373,7 +403,7 @@ crl_use(struct rctx *rc, const unsigned char *der, size_t len)
 	}
 	if (X509_NAME_cmp(X509_CRL_get_issuer(crl),
 	    X509_get_subject_name(rc->issuer)) != 0 ||
-	    X509_CRL_verify(crl, X509_get0_pubkey(rc->issuer)) != 1) {
+	    !crl_signed_by(crl, X509_get0_pubkey(rc->issuer))) {
 		ERR_clear_error();
 		snprintf(rc->detail, rc->detlen, "CRL not signed by the "
 		    "certificate's issuer");

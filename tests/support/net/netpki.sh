@@ -69,7 +69,8 @@ selfca() {
 	    -days 3650 -extensions v3_ca "-$3" -out "$1.pem"
 }
 
-# issue CA NAME EXTFILE [KIND] [MD]: leaf NAME issued and indexed by CA.
+# issue CA NAME EXTFILE [KIND] [MD]: leaf NAME issued and indexed by CA
+# (signed with -sigopt $SIGOPT when set).
 # Leaves of a kind share one key and request (the subject is set by
 # `openssl ca -subj`): process start-up is what costs here.
 issue() {
@@ -81,7 +82,7 @@ issue() {
 	fi
 	CADIR=$DIR/$ca MD=$md ossl ca -batch -config ca.cnf -cert "$ca.pem" -keyfile "$ca.key" \
 	    -in "leaf-$kind.csr" -subj "/CN=$name" -out "$name.pem" -extfile "$ext" \
-	    -extensions ext -notext -md "$md"
+	    -extensions ext -notext -md "$md" ${SIGOPT:+-sigopt "$SIGOPT"}
 	cp "$name.pem" "static/$name.pem"
 	ossl x509 -in "$name.pem" -outform DER -out "static/$name.der"
 }
@@ -184,10 +185,13 @@ selfca sm2ca sm2 sm3
 cp sm2ca.pem static/; ossl x509 -in sm2ca.pem -outform DER -out static/sm2ca.der
 ext e_sm2o "OCSP;URI:$BASE/ocsp/sm2ca" "URI:$BASE/static/sm2ca.crl"
 ext e_sm2c "" "URI:$BASE/static/sm2ca.crl"
+# sm2good and its OCSP answers: OpenSSL 3.0's default (empty) signer ID;
+# sm2revoked and the CRL: GM/T 0009's default ID, as GM/T 0015 CAs sign.
+GMT_ID=distid:1234567812345678
 issue sm2ca sm2good e_sm2o sm2 sm3
-issue sm2ca sm2revoked e_sm2c sm2 sm3
+SIGOPT=$GMT_ID issue sm2ca sm2revoked e_sm2c sm2 sm3
 CADIR=$DIR/sm2ca ossl ca -config ca.cnf -cert sm2ca.pem -keyfile sm2ca.key -revoke sm2revoked.pem
-crl sm2ca static/sm2ca.crl sm3
+crl sm2ca static/sm2ca.crl sm3 -sigopt "$GMT_ID"
 cat root.pem >anchors.pem
 cat sm2ca.pem >>anchors.pem
 echo ok
