@@ -76,7 +76,9 @@ function ocsp(ca, shared, reqDer, res) {
     "-rkey", f.key, "-CA", f.cert,
     "-reqin", path.join(tmp, "req.der"),
     "-respout", path.join(tmp, "resp.der"), "-ndays", "1"];
-  if (f.sm3) args.push("-rmd", "sm3");
+  // SM2 responses signed as GM/T 0015 CAs sign (GM/T 0009's default ID;
+  // OpenSSL 3.0's own default is an empty one).
+  if (f.sm3) args.push("-rmd", "sm3", "-rsigopt", "distid:1234567812345678");
   execFile("openssl", args, (err) => {
     let out = null;
     try { out = fs.readFileSync(path.join(tmp, "resp.der")); } catch { }
