@@ -220,7 +220,6 @@ uk_cert_check_chain(X509 *cert, STACK_OF(X509) *chain, X509_STORE *anchors,
 	if (X509_STORE_CTX_init(sctx, anchors, cert, chain) != 1)
 		goto out;
 	X509_STORE_CTX_set_purpose(sctx, X509_PURPOSE_ANY);
-	X509_STORE_CTX_set_verify_cb(sctx, uk_x509_verify_cb);	/* SM2 IDs */
 	if (X509_verify_cert(sctx) == 1) {
 		*reasonp = NULL;
 		r = 0;

@@ -35,6 +35,7 @@
 #include "log.h"
 #include "sign.h"
 #include "wipe.h"
+#include "x509.h"
 
 #define UK_ARCHIVED_PREFIX	"UKeyLink archived "
 #define UK_SEAL_MAX_DEFAULT	(512 * 1024)
@@ -57,6 +58,7 @@ load_paths(X509_STORE **storep, const cJSON *paths)
 		if (*storep == NULL) {
 			if ((*storep = X509_STORE_new()) == NULL)
 				return UK_ERR_ALLOC_FAIL;
+			X509_STORE_set_verify_cb(*storep, uk_x509_verify_cb);
 			/* Seal signers and issuing CAs need no S/MIME or
 			 * TLS purpose. */
 			X509_STORE_set_purpose(*storep, X509_PURPOSE_ANY);
@@ -88,6 +90,7 @@ load_dir(X509_STORE **storep, const char *dir)
 				closedir(d);
 				return UK_ERR_ALLOC_FAIL;
 			}
+			X509_STORE_set_verify_cb(*storep, uk_x509_verify_cb);
 			X509_STORE_set_purpose(*storep, X509_PURPOSE_ANY);
 		}
 		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);

@@ -37,6 +37,7 @@ uk_net_trust_store(struct uk_ctx *ctx, X509_STORE **storep)
 	*storep = NULL;
 	if ((st = X509_STORE_new()) == NULL)
 		return UK_ERR_ALLOC_FAIL;
+	X509_STORE_set_verify_cb(st, uk_x509_verify_cb);	/* SM2 IDs */
 	paths = ctx->cfg ? uk_config_section(ctx->cfg, "trustAnchors") : NULL;
 	if (cJSON_GetArraySize(paths) == 0 &&
 	    X509_STORE_set_default_paths(st) != 1) {
@@ -223,7 +224,6 @@ uk_net_verify(struct uk_ctx *ctx, X509 *leaf, STACK_OF(X509) *extra,
 			r = UK_ERR_ALLOC_FAIL;
 			goto out;
 		}
-		X509_STORE_CTX_set_verify_cb(sc, uk_x509_verify_cb);
 		if (X509_verify_cert(sc) == 1)
 			break;
 		err = X509_STORE_CTX_get_error(sc);

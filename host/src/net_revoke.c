@@ -712,6 +712,7 @@ uk_revocation_check(struct uk_ctx *ctx, X509 *leaf, X509 *issuer,
 		X509_STORE_free(store);
 		return UK_ERR_ALLOC_FAIL;
 	}
+	X509_STORE_set_verify_cb(store, uk_x509_verify_cb);	/* SM2 IDs */
 	r = uk_net_revocation_check(ctx, chain, store, now, NULL, detail,
 	    detaillen);
 	X509_STORE_free(store);

@@ -142,8 +142,9 @@ int uk_x509_verify(struct uk_ctx *ctx, const struct uk_config *cfg,
     size_t detaillen) UK_WUR;
 
 /*
- * Verify callback (X509_STORE_CTX_set_verify_cb) for every path check of
- * the host: an SM2 certificate signature that fails with OpenSSL 3.0's
+ * Verify callback set on every X509_STORE the host builds (so every path
+ * check made from one has it, OpenSSL's inside OCSP_basic_verify and
+ * CMS_verify too): an SM2 certificate signature that fails with OpenSSL 3.0's
  * default signer ID (empty) is checked again with the GM/T 0009 default ID
  * 1234567812345678, the one GM/T 0015 CAs sign with; either one verifying
  * is a good signature.  Everything else is left as OpenSSL decided.

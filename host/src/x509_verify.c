@@ -310,6 +310,7 @@ build_store(const struct uk_config *cfg, X509_STORE **stp, int *countp,
 	src_stat(&set->dir);
 	if ((st = X509_STORE_new()) == NULL)
 		return UK_ERR_ALLOC_FAIL;
+	X509_STORE_set_verify_cb(st, uk_x509_verify_cb);
 	(void)load_dir(st, UK_TRUST_DIR, &n, set);
 	total += n;
 	set->ndir = set->n;
@@ -623,7 +624,6 @@ uk_x509_verify(struct uk_ctx *ctx, const struct uk_config *cfg,
 		if (X509_STORE_CTX_init(xc, st, leaf, untrusted) != 1)
 			goto out;
 		X509_STORE_CTX_set_time(xc, 0, now);
-		X509_STORE_CTX_set_verify_cb(xc, uk_x509_verify_cb);
 		/* A configured intermediate is trusted as it is. */
 		X509_STORE_CTX_set_flags(xc, X509_V_FLAG_PARTIAL_CHAIN);
 		if ((r = check_chain(xc, detail, detaillen)) == 0)
