@@ -13,7 +13,7 @@ APT_PACKAGES=(
   softhsm2 opensc opensc-pkcs11 pcscd vsmartcard-vpcd pcsc-tools
   libcacard-dev libnss3-tools gnutls-bin openssl
   # tests and tools
-  jq python3 libxml2-utils iproute2 util-linux file procps psmisc
+  jq python3 libxml2-utils iproute2 util-linux file procps psmisc xxd mawk
   # browsers for end-to-end tests
   chromium firefox-esr xvfb fonts-wqy-microhei
   # packaging

@@ -208,8 +208,9 @@ is_key(const unsigned char *u, size_t len, size_t i)
 /*
  * One pass over the raw text: nesting depth outside strings, "\u0000"
  * (cJSON would cut the string there), and control characters, which
- * cJSON accepts raw in strings and as whitespace.  The table lookup skips the long
- * runs of ordinary characters quickly; s need not be NUL-terminated.
+ * cJSON accepts raw in strings and as whitespace.  The table lookup
+ * skips the long runs of ordinary characters quickly; s need not be
+ * NUL-terminated.
  * With lift != NULL, also notes the long string values that have no escape
  * (their text is their value, so they need no copy).
  */
